@@ -1,0 +1,104 @@
+//! The GraphQL schema: types, root fields, batching loaders and the limits that keep one
+//! request from taking the server down.
+
+pub mod counterparts;
+pub mod enums;
+pub mod error;
+pub mod loaders;
+pub mod paging;
+pub mod query;
+pub mod types;
+
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema};
+use chrono::NaiveDate;
+use sea_orm::DatabaseConnection;
+
+use error::ApiResult;
+use loaders::{DbLoader, Loaders};
+use query::QueryRoot;
+
+/// The schema type.
+pub type ApiSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+
+/// Deepest selection nesting a query may have. GraphiQL's introspection query needs 13.
+pub const MAX_DEPTH: usize = 15;
+/// Highest complexity a query may have: each field costs 1, and a connection field costs
+/// its page size times its selection.
+pub const MAX_COMPLEXITY: usize = 10_000;
+
+/// Builds the schema around a database connection.
+pub fn schema(db: DatabaseConnection) -> ApiSchema {
+    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+        .data(db)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .limit_recursive_depth(64)
+        .limit_directives(16)
+        .finish()
+}
+
+/// The schema in SDL, as checked in at `schema.graphql`.
+pub fn sdl() -> String {
+    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+        .finish()
+        .sdl()
+}
+
+/// Who is calling.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    /// Whether the request carried a valid token.
+    pub authenticated: bool,
+}
+
+impl Viewer {
+    /// Whether the caller may see internal contact details.
+    pub fn authenticated(&self) -> bool {
+        self.authenticated
+    }
+}
+
+/// The request's loaders.
+pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
+    ctx.data_unchecked::<Loaders>()
+}
+
+/// The database connection.
+pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+    ctx.data_unchecked::<DatabaseConnection>()
+}
+
+/// The caller of the request.
+pub fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
+    static ANONYMOUS: Viewer = Viewer {
+        authenticated: false,
+    };
+    ctx.data_opt::<Viewer>().unwrap_or(&ANONYMOUS)
+}
+
+pub use crate::clock::today;
+
+/// The validity day a list filters on: none with `include_inactive`, else the given day or
+/// today.
+pub fn active_date(active_on: Option<NaiveDate>, include_inactive: bool) -> Option<NaiveDate> {
+    if include_inactive {
+        None
+    } else {
+        Some(active_on.unwrap_or_else(today))
+    }
+}
+
+/// Loads several rows by key through the request's loader, in the order found.
+pub async fn load_many<K>(
+    ctx: &Context<'_>,
+    keys: impl IntoIterator<Item = K>,
+) -> ApiResult<Vec<<DbLoader as Loader<K>>::Value>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Error = loaders::LoadError>,
+{
+    let keys: Vec<K> = keys.into_iter().collect();
+    let found = loaders(ctx).load_many(keys.iter().cloned()).await?;
+    Ok(keys.iter().filter_map(|k| found.get(k).cloned()).collect())
+}

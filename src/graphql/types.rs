@@ -1,0 +1,1038 @@
+//! The object types of the schema. Each wraps a database row; related rows load through
+//! the request's [`Loaders`](super::loaders::Loaders).
+
+use async_graphql::{Context, ID, Object, SimpleObject, Union};
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::enums as db;
+use entity::*;
+use uuid::Uuid;
+
+use super::counterparts::{self, CountyIndex};
+use super::enums::*;
+use super::error::*;
+use super::loaders::*;
+use super::{active_date, load_many, loaders, viewer};
+
+/// Organisation: a municipality, wellbeing services county, regional council, agency,
+/// association, school, or a unit of one of them.
+#[derive(Clone)]
+pub struct Organisation(pub organisation::Model);
+
+/// How many parent links a unit chain may have before it is treated as broken.
+const MAX_UNIT_DEPTH: usize = 8;
+
+/// The county an organisation belongs to: a county is its own, a municipality's is its
+/// county, a unit's is its parent's; a regional council's is the county it works with.
+pub async fn county_of(ctx: &Context<'_>, org: &organisation::Model) -> ApiResult<Option<Uuid>> {
+    let mut current = org.clone();
+    for _ in 0..MAX_UNIT_DEPTH {
+        if current.kind == db::OrganisationKind::WellbeingCounty {
+            return Ok(Some(current.id));
+        }
+        if let Some(county) = current.county_id {
+            return Ok(Some(county));
+        }
+        match current.parent_id {
+            Some(parent) => match loaders(ctx).load_one(OrganisationById(parent)).await? {
+                Some(parent) => current = parent,
+                None => return Ok(None),
+            },
+            None => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
+#[Object]
+impl Organisation {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// What kind of body this is.
+    async fn kind(&self) -> OrganisationKind {
+        self.0.kind.into()
+    }
+    /// Name in the requested language, falling back to Finnish.
+    async fn name(&self, #[graphql(default)] lang: Language) -> &str {
+        lang.pick(&self.0.name_fi, self.0.name_sv.as_deref(), self.0.name_en.as_deref())
+    }
+    /// Short name or abbreviation, such as "POSOTE".
+    async fn short_name(&self) -> Option<&str> {
+        self.0.short_name.as_deref()
+    }
+    /// Business ID (Y-tunnus), `1234567-8`.
+    async fn business_id(&self) -> Option<&str> {
+        self.0.business_id.as_deref()
+    }
+    /// Municipality code (kuntanumero) of a municipality, three digits, such as `297`.
+    async fn municipality_code(&self) -> Option<&str> {
+        self.0.municipality_code.as_deref()
+    }
+    /// Code of a county in the Statistics Finland classification (`13`); `90` for
+    /// Helsinki, which organises the services itself.
+    async fn county_code(&self) -> Option<&str> {
+        self.0.county_code.as_deref()
+    }
+    /// The wellbeing services county the organisation belongs to. Null for a county itself
+    /// and for Åland's municipalities; Helsinki is its own.
+    async fn county(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        if self.0.kind == db::OrganisationKind::WellbeingCounty {
+            return Ok(None);
+        }
+        match county_of(ctx, &self.0).await? {
+            Some(id) => Ok(loaders(ctx).load_one(OrganisationById(id)).await?.map(Organisation)),
+            None => Ok(None),
+        }
+    }
+    /// The organisation this one is a unit of.
+    async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        match self.0.parent_id {
+            Some(id) => Ok(loaders(ctx).load_one(OrganisationById(id)).await?.map(Organisation)),
+            None => Ok(None),
+        }
+    }
+    /// Units (palvelualueet, yksiköt) of this organisation.
+    async fn units(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
+        let rows = loaders(ctx).load_one(UnitsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Organisation).collect())
+    }
+    /// For a wellbeing services county: its municipalities, by name.
+    async fn municipalities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
+        let rows = loaders(ctx)
+            .load_one(MunicipalitiesOfCounty(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Organisation).collect())
+    }
+    /// Representatives (vastinparit) this organisation has named, valid on `activeOn`
+    /// (default today) unless `includeInactive` asks for the whole history.
+    async fn representatives(
+        &self,
+        ctx: &Context<'_>,
+        active_on: Option<NaiveDate>,
+        #[graphql(default)] include_inactive: bool,
+    ) -> ApiResult<Vec<Representative>> {
+        let key = RepresentativesOfOrganisation(self.0.id, active_date(active_on, include_inactive));
+        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Representative).collect())
+    }
+    /// Seats the organisation holds in networks, valid on `activeOn` (default today)
+    /// unless `includeInactive` asks for the whole history.
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+        active_on: Option<NaiveDate>,
+        #[graphql(default)] include_inactive: bool,
+    ) -> ApiResult<Vec<NetworkMembership>> {
+        let key = MembershipsOfOrganisation(self.0.id, active_date(active_on, include_inactive));
+        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(NetworkMembership).collect())
+    }
+    /// Areas (service-discussion, family-centre, TYP …) a municipality belongs to.
+    async fn areas(&self, ctx: &Context<'_>) -> ApiResult<Vec<Area>> {
+        let links = loaders(ctx)
+            .load_one(AreasOfMunicipality(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let mut areas: Vec<Area> = load_many(ctx, links.iter().map(|l| AreaById(l.area_id)))
+            .await?
+            .into_iter()
+            .map(Area)
+            .collect();
+        areas.sort_by(|a, b| (&a.0.name_fi, a.0.id).cmp(&(&b.0.name_fi, b.0.id)));
+        Ok(areas)
+    }
+    /// Public e-mail address of the organisation.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Public phone number (switchboard).
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// Web site.
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+    /// Postal or visiting address.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+    /// Free description.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// When the row was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the row last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Version to send back with an update; it changes on every write.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Person: someone named as a representative, coordinator or network member. E-mail and
+/// phone of `INTERNAL` persons are null for anonymous callers.
+#[derive(Clone)]
+pub struct Person(pub person::Model);
+
+impl Person {
+    fn contact_visible(&self, ctx: &Context<'_>) -> bool {
+        self.0.visibility == db::Visibility::Public || viewer(ctx).authenticated()
+    }
+}
+
+#[Object]
+impl Person {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Full name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Job title as the person's organisation writes it.
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+    /// The organisation the person works for.
+    async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        match self.0.organisation_id {
+            Some(id) => Ok(loaders(ctx).load_one(OrganisationById(id)).await?.map(Organisation)),
+            None => Ok(None),
+        }
+    }
+    /// E-mail address; null for anonymous callers when the visibility is `INTERNAL`.
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.contact_visible(ctx).then_some(self.0.email.as_deref()).flatten()
+    }
+    /// Phone number; null for anonymous callers when the visibility is `INTERNAL`.
+    async fn phone(&self, ctx: &Context<'_>) -> Option<&str> {
+        self.contact_visible(ctx).then_some(self.0.phone.as_deref()).flatten()
+    }
+    /// Who may see the contact details.
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility.into()
+    }
+    /// Representative roles of the person, valid on `activeOn` (default today) unless
+    /// `includeInactive` asks for the whole history.
+    async fn representatives(
+        &self,
+        ctx: &Context<'_>,
+        active_on: Option<NaiveDate>,
+        #[graphql(default)] include_inactive: bool,
+    ) -> ApiResult<Vec<Representative>> {
+        let key = RepresentativesOfPerson(self.0.id, active_date(active_on, include_inactive));
+        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Representative).collect())
+    }
+    /// Network seats of the person, valid on `activeOn` (default today) unless
+    /// `includeInactive` asks for the whole history.
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+        active_on: Option<NaiveDate>,
+        #[graphql(default)] include_inactive: bool,
+    ) -> ApiResult<Vec<NetworkMembership>> {
+        let key = MembershipsOfPerson(self.0.id, active_date(active_on, include_inactive));
+        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(NetworkMembership).collect())
+    }
+    /// Version to send back with an update.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Representative (vastinpari): a person an organisation has named for a topic at a level.
+/// The municipality's and the county's representatives on the same topic and level are
+/// each other's counterparts.
+#[derive(Clone)]
+pub struct Representative(pub representative::Model);
+
+impl Representative {
+    /// The municipalities served: the listed ones; when none are listed, a municipality's
+    /// own representative serves that municipality and a county-side one every
+    /// municipality of its county.
+    pub async fn served_ids(&self, ctx: &Context<'_>) -> ApiResult<Vec<Uuid>> {
+        let links = loaders(ctx)
+            .load_one(ServedBy(self.0.id))
+            .await?
+            .unwrap_or_default();
+        if !links.is_empty() {
+            return Ok(links.iter().map(|l| l.municipality_id).collect());
+        }
+        let Some(org) = loaders(ctx).load_one(OrganisationById(self.0.organisation_id)).await? else {
+            return Ok(Vec::new());
+        };
+        // A unit of a municipality serves its municipality.
+        let mut current = org.clone();
+        for _ in 0..MAX_UNIT_DEPTH {
+            if current.kind == db::OrganisationKind::Municipality {
+                return Ok(vec![current.id]);
+            }
+            match current.parent_id {
+                Some(parent) => match loaders(ctx).load_one(OrganisationById(parent)).await? {
+                    Some(parent) => current = parent,
+                    None => break,
+                },
+                None => break,
+            }
+        }
+        match county_of(ctx, &org).await? {
+            Some(county) => Ok(loaders(ctx)
+                .load_one(MunicipalitiesOfCounty(county))
+                .await?
+                .unwrap_or_default()
+                .into_iter()
+                .map(|m| m.id)
+                .collect()),
+            None => Ok(Vec::new()),
+        }
+    }
+}
+
+#[Object]
+impl Representative {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The person named.
+    async fn person(&self, ctx: &Context<'_>) -> ApiResult<Person> {
+        loaders(ctx)
+            .load_one(PersonById(self.0.person_id))
+            .await?
+            .map(Person)
+            .ok_or_else(|| internal("representative without person"))
+    }
+    /// The organisation that named the person.
+    async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Organisation> {
+        loaders(ctx)
+            .load_one(OrganisationById(self.0.organisation_id))
+            .await?
+            .map(Organisation)
+            .ok_or_else(|| internal("representative without organisation"))
+    }
+    /// The topic the person represents the organisation on.
+    async fn topic(&self, ctx: &Context<'_>) -> ApiResult<Topic> {
+        loaders(ctx)
+            .load_one(TopicById(self.0.topic_id))
+            .await?
+            .map(Topic)
+            .ok_or_else(|| internal("representative without topic"))
+    }
+    /// The level of cooperation.
+    async fn level(&self) -> Level {
+        self.0.level.into()
+    }
+    /// The role as the organisation writes it ("hyvinvointikoordinaattori").
+    async fn role(&self) -> Option<&str> {
+        self.0.role.as_deref()
+    }
+    /// The deputy (varahenkilö).
+    async fn deputy(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
+        match self.0.deputy_id {
+            Some(id) => Ok(loaders(ctx).load_one(PersonById(id)).await?.map(Person)),
+            None => Ok(None),
+        }
+    }
+    /// The municipalities this representative serves. When the organisation listed none,
+    /// a municipality's representative serves the municipality itself and a county's
+    /// representative every municipality of the county.
+    async fn served_municipalities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
+        let ids = self.served_ids(ctx).await?;
+        let mut orgs: Vec<Organisation> = load_many(ctx, ids.into_iter().map(OrganisationById))
+            .await?
+            .into_iter()
+            .map(Organisation)
+            .collect();
+        orgs.sort_by(|a, b| a.0.municipality_code.cmp(&b.0.municipality_code));
+        Ok(orgs)
+    }
+    /// Whether no municipalities were listed, so the default rule above applies.
+    async fn serves_all_municipalities(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        Ok(loaders(ctx)
+            .load_one(ServedBy(self.0.id))
+            .await?
+            .unwrap_or_default()
+            .is_empty())
+    }
+    /// First day of the appointment; null when not recorded.
+    async fn valid_from(&self) -> Option<NaiveDate> {
+        self.0.valid_from
+    }
+    /// Last day of the appointment; null while it lasts.
+    async fn valid_to(&self) -> Option<NaiveDate> {
+        self.0.valid_to
+    }
+    /// The representatives on the other side with the same topic (or a sub-topic of the
+    /// same interface) and level who serve the same municipalities, valid on `activeOn`
+    /// (default today).
+    async fn counterparts(
+        &self,
+        ctx: &Context<'_>,
+        active_on: Option<NaiveDate>,
+    ) -> ApiResult<Vec<Representative>> {
+        let date = active_date(active_on, false).unwrap_or_else(super::today);
+        let Some(org) = loaders(ctx).load_one(OrganisationById(self.0.organisation_id)).await? else {
+            return Ok(Vec::new());
+        };
+        let Some(county) = county_of(ctx, &org).await? else {
+            return Ok(Vec::new());
+        };
+        let index: std::sync::Arc<CountyIndex> = counterparts::county_index(ctx, county, date).await?;
+        Ok(index
+            .counterparts_of(&self.0)
+            .into_iter()
+            .map(Representative)
+            .collect())
+    }
+    /// When the row was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the row last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Version to send back with an update.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Topic: an interface area of the agreement (yhdyspinta a–e), one of its sub-themes, or a
+/// common theme.
+#[derive(Clone)]
+pub struct Topic(pub topic::Model);
+
+#[Object]
+impl Topic {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Stable English identifier used in arguments (`employment`).
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+    /// Name in the requested language, falling back to Finnish.
+    async fn name(&self, #[graphql(default)] lang: Language) -> &str {
+        lang.pick(&self.0.name_fi, self.0.name_sv.as_deref(), self.0.name_en.as_deref())
+    }
+    /// Interface area or common theme.
+    async fn kind(&self) -> TopicKind {
+        self.0.kind.into()
+    }
+    /// The letter the agreement gives an interface area (a–e).
+    async fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+    /// What the topic covers.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The broader topic.
+    async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Topic>> {
+        match self.0.parent_id {
+            Some(id) => Ok(loaders(ctx).load_one(TopicById(id)).await?.map(Topic)),
+            None => Ok(None),
+        }
+    }
+    /// Narrower topics, in the agreement's order.
+    async fn children(&self, ctx: &Context<'_>) -> ApiResult<Vec<Topic>> {
+        let rows = loaders(ctx).load_one(TopicChildren(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Topic).collect())
+    }
+    /// Position in the agreement's order.
+    async fn sort_order(&self) -> i32 {
+        self.0.sort_order
+    }
+}
+
+/// Network: a standing group (verkosto, työryhmä, foorumi, neuvottelukunta, johtoryhmä)
+/// with its convener, members, cadence and legal basis.
+#[derive(Clone)]
+pub struct Network(pub network::Model);
+
+#[Object]
+impl Network {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Name in the requested language, falling back to Finnish.
+    async fn name(&self, #[graphql(default)] lang: Language) -> &str {
+        lang.pick(&self.0.name_fi, self.0.name_sv.as_deref(), self.0.name_en.as_deref())
+    }
+    /// What kind of group this is.
+    async fn kind(&self) -> NetworkKind {
+        self.0.kind.into()
+    }
+    /// Purpose and tasks.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Topics the network works on.
+    async fn topics(&self, ctx: &Context<'_>) -> ApiResult<Vec<Topic>> {
+        let links = loaders(ctx).load_one(TopicsOfNetwork(self.0.id)).await?.unwrap_or_default();
+        let mut topics: Vec<Topic> = load_many(ctx, links.iter().map(|l| TopicById(l.topic_id)))
+            .await?
+            .into_iter()
+            .map(Topic)
+            .collect();
+        topics.sort_by(|a, b| (a.0.sort_order, &a.0.slug).cmp(&(b.0.sort_order, &b.0.slug)));
+        Ok(topics)
+    }
+    /// The level of cooperation the network works on.
+    async fn level(&self) -> Option<Level> {
+        self.0.level.map(Into::into)
+    }
+    /// The wellbeing services county the network belongs to.
+    async fn county(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        match self.0.county_id {
+            Some(id) => Ok(loaders(ctx).load_one(OrganisationById(id)).await?.map(Organisation)),
+            None => Ok(None),
+        }
+    }
+    /// The organisation that convenes the network (kokoonkutsuja); null when convening
+    /// rotates, see `convenerNote`.
+    async fn convener(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        match self.0.convener_id {
+            Some(id) => Ok(loaders(ctx).load_one(OrganisationById(id)).await?.map(Organisation)),
+            None => Ok(None),
+        }
+    }
+    /// How convening works when it is not one organisation ("vuorotellen alueen kunnat").
+    async fn convener_note(&self) -> Option<&str> {
+        self.0.convener_note.as_deref()
+    }
+    /// The person responsible (coordinator, vastuuhenkilö).
+    async fn responsible_person(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
+        match self.0.responsible_person_id {
+            Some(id) => Ok(loaders(ctx).load_one(PersonById(id)).await?.map(Person)),
+            None => Ok(None),
+        }
+    }
+    /// The responsible role as the document writes it when no person is named
+    /// ("hyvinvointialuejohtaja").
+    async fn responsible_role(&self) -> Option<&str> {
+        self.0.responsible_role.as_deref()
+    }
+    /// The network this one works under.
+    async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Network>> {
+        match self.0.parent_id {
+            Some(id) => Ok(loaders(ctx).load_one(NetworkById(id)).await?.map(Network)),
+            None => Ok(None),
+        }
+    }
+    /// Networks working under this one.
+    async fn sub_networks(&self, ctx: &Context<'_>) -> ApiResult<Vec<Network>> {
+        let rows = loaders(ctx).load_one(SubNetworks(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Network).collect())
+    }
+    /// The area the network works for.
+    async fn area(&self, ctx: &Context<'_>) -> ApiResult<Option<Area>> {
+        match self.0.area_id {
+            Some(id) => Ok(loaders(ctx).load_one(AreaById(id)).await?.map(Area)),
+            None => Ok(None),
+        }
+    }
+    /// How often it meets, as written ("kaksi kertaa vuodessa").
+    async fn cadence(&self) -> Option<&str> {
+        self.0.cadence.as_deref()
+    }
+    /// Meetings a year, when a number is given.
+    async fn meetings_per_year(&self) -> Option<i32> {
+        self.0.meetings_per_year
+    }
+    /// The statutes or decisions the network rests on.
+    async fn legal_basis(&self) -> Option<&str> {
+        self.0.legal_basis.as_deref()
+    }
+    /// Seats valid on `activeOn` (default today) unless `includeInactive` asks for the
+    /// whole history.
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+        active_on: Option<NaiveDate>,
+        #[graphql(default)] include_inactive: bool,
+    ) -> ApiResult<Vec<NetworkMembership>> {
+        let key = MembershipsOfNetwork(self.0.id, active_date(active_on, include_inactive));
+        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(NetworkMembership).collect())
+    }
+    /// Meetings, earliest first.
+    async fn meetings(&self, ctx: &Context<'_>) -> ApiResult<Vec<Meeting>> {
+        let rows = loaders(ctx).load_one(MeetingsOfNetwork(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Meeting).collect())
+    }
+    /// First day the network exists; null when not recorded.
+    async fn valid_from(&self) -> Option<NaiveDate> {
+        self.0.valid_from
+    }
+    /// Last day; null while it continues.
+    async fn valid_to(&self) -> Option<NaiveDate> {
+        self.0.valid_to
+    }
+    /// Version to send back with an update.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// NetworkMembership: a seat in a network held by an organisation, a person, or a person
+/// for an organisation.
+#[derive(Clone)]
+pub struct NetworkMembership(pub membership::Model);
+
+#[Object]
+impl NetworkMembership {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The network.
+    async fn network(&self, ctx: &Context<'_>) -> ApiResult<Network> {
+        loaders(ctx)
+            .load_one(NetworkById(self.0.network_id))
+            .await?
+            .map(Network)
+            .ok_or_else(|| internal("membership without network"))
+    }
+    /// The organisation holding the seat.
+    async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        match self.0.organisation_id {
+            Some(id) => Ok(loaders(ctx).load_one(OrganisationById(id)).await?.map(Organisation)),
+            None => Ok(None),
+        }
+    }
+    /// The person in the seat.
+    async fn person(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
+        match self.0.person_id {
+            Some(id) => Ok(loaders(ctx).load_one(PersonById(id)).await?.map(Person)),
+            None => Ok(None),
+        }
+    }
+    /// The deputy (varajäsen).
+    async fn deputy(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
+        match self.0.deputy_id {
+            Some(id) => Ok(loaders(ctx).load_one(PersonById(id)).await?.map(Person)),
+            None => Ok(None),
+        }
+    }
+    /// The role of the seat.
+    async fn role(&self) -> MembershipRole {
+        self.0.role.into()
+    }
+    /// The seat as the source describes it ("kuntajohtajat").
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// First day of the seat.
+    async fn valid_from(&self) -> Option<NaiveDate> {
+        self.0.valid_from
+    }
+    /// Last day of the seat; null while it lasts.
+    async fn valid_to(&self) -> Option<NaiveDate> {
+        self.0.valid_to
+    }
+    /// Version to send back with an update.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Meeting (kokous) of a network.
+#[derive(Clone)]
+pub struct Meeting(pub meeting::Model);
+
+#[Object]
+impl Meeting {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The network meeting.
+    async fn network(&self, ctx: &Context<'_>) -> ApiResult<Network> {
+        loaders(ctx)
+            .load_one(NetworkById(self.0.network_id))
+            .await?
+            .map(Network)
+            .ok_or_else(|| internal("meeting without network"))
+    }
+    /// Title.
+    async fn title(&self) -> Option<&str> {
+        self.0.title.as_deref()
+    }
+    /// Start time.
+    async fn starts_at(&self) -> DateTime<Utc> {
+        self.0.starts_at
+    }
+    /// End time.
+    async fn ends_at(&self) -> Option<DateTime<Utc>> {
+        self.0.ends_at
+    }
+    /// Where it is held.
+    async fn location(&self) -> Option<&str> {
+        self.0.location.as_deref()
+    }
+    /// Link to the agenda (esityslista).
+    async fn agenda_url(&self) -> Option<&str> {
+        self.0.agenda_url.as_deref()
+    }
+    /// Link to the minutes (pöytäkirja).
+    async fn minutes_url(&self) -> Option<&str> {
+        self.0.minutes_url.as_deref()
+    }
+    /// Version to send back with an update.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Area: a named group of municipalities inside a county (palvelukeskustelualue,
+/// perhekeskusalue, TYP-alue).
+#[derive(Clone)]
+pub struct Area(pub area::Model);
+
+#[Object]
+impl Area {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Name in the requested language, falling back to Finnish.
+    async fn name(&self, #[graphql(default)] lang: Language) -> &str {
+        lang.pick(&self.0.name_fi, self.0.name_sv.as_deref(), self.0.name_en.as_deref())
+    }
+    /// What the area groups municipalities for.
+    async fn kind(&self) -> AreaKind {
+        self.0.kind.into()
+    }
+    /// Free description.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The county the area is in.
+    async fn county(&self, ctx: &Context<'_>) -> ApiResult<Organisation> {
+        loaders(ctx)
+            .load_one(OrganisationById(self.0.county_id))
+            .await?
+            .map(Organisation)
+            .ok_or_else(|| internal("area without county"))
+    }
+    /// Member municipalities, by municipality code.
+    async fn municipalities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
+        let links = loaders(ctx).load_one(MunicipalitiesOfArea(self.0.id)).await?.unwrap_or_default();
+        let mut orgs: Vec<Organisation> =
+            load_many(ctx, links.iter().map(|l| OrganisationById(l.municipality_id)))
+                .await?
+                .into_iter()
+                .map(Organisation)
+                .collect();
+        orgs.sort_by(|a, b| a.0.municipality_code.cmp(&b.0.municipality_code));
+        Ok(orgs)
+    }
+}
+
+/// Agreement (sopimus) between a county and its municipalities.
+#[derive(Clone)]
+pub struct Agreement(pub agreement::Model);
+
+#[Object]
+impl Agreement {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Title in the requested language, falling back to Finnish.
+    async fn title(&self, #[graphql(default)] lang: Language) -> &str {
+        lang.pick(&self.0.title_fi, self.0.title_sv.as_deref(), self.0.title_en.as_deref())
+    }
+    /// Purpose of the agreement.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The county that made the agreement.
+    async fn county(&self, ctx: &Context<'_>) -> ApiResult<Organisation> {
+        loaders(ctx)
+            .load_one(OrganisationById(self.0.county_id))
+            .await?
+            .map(Organisation)
+            .ok_or_else(|| internal("agreement without county"))
+    }
+    /// The parties (sopijaosapuolet): the county first, then the rest by name.
+    async fn parties(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
+        let links = loaders(ctx).load_one(PartiesOf(self.0.id)).await?.unwrap_or_default();
+        let mut orgs: Vec<Organisation> =
+            load_many(ctx, links.iter().map(|l| OrganisationById(l.organisation_id)))
+                .await?
+                .into_iter()
+                .map(Organisation)
+                .collect();
+        let county = self.0.county_id;
+        orgs.sort_by(|a, b| {
+            (a.0.id != county, &a.0.name_fi, a.0.id).cmp(&(b.0.id != county, &b.0.name_fi, b.0.id))
+        });
+        Ok(orgs)
+    }
+    /// First day in force.
+    async fn valid_from(&self) -> NaiveDate {
+        self.0.valid_from
+    }
+    /// Last day in force.
+    async fn valid_to(&self) -> Option<NaiveDate> {
+        self.0.valid_to
+    }
+    /// The statutes the agreement rests on, one a line.
+    async fn legal_basis(&self) -> Option<&str> {
+        self.0.legal_basis.as_deref()
+    }
+    /// The shared goals, in the agreement's order.
+    async fn goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<Goal>> {
+        let rows = loaders(ctx).load_one(GoalsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Goal).collect())
+    }
+}
+
+/// Goal (tavoite): one of an agreement's shared goals.
+#[derive(Clone)]
+pub struct Goal(pub goal::Model);
+
+#[Object]
+impl Goal {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// Title in the requested language, falling back to Finnish.
+    async fn title(&self, #[graphql(default)] lang: Language) -> &str {
+        lang.pick(&self.0.title_fi, self.0.title_sv.as_deref(), self.0.title_en.as_deref())
+    }
+    /// What the goal means.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Position in the agreement.
+    async fn sort_order(&self) -> i32 {
+        self.0.sort_order
+    }
+    /// The agreement.
+    async fn agreement(&self, ctx: &Context<'_>) -> ApiResult<Agreement> {
+        loaders(ctx)
+            .load_one(AgreementById(self.0.agreement_id))
+            .await?
+            .map(Agreement)
+            .ok_or_else(|| internal("goal without agreement"))
+    }
+    /// Actions under the goal, in the programme's order.
+    async fn actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Action>> {
+        let rows = loaders(ctx).load_one(ActionsOfGoal(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Action).collect())
+    }
+}
+
+/// Action (toimenpide): a measure of the programme with its responsible parties and metrics.
+#[derive(Clone)]
+pub struct Action(pub action::Model);
+
+#[Object]
+impl Action {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// What will be done.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    /// Longer description.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The goal the action serves.
+    async fn goal(&self, ctx: &Context<'_>) -> ApiResult<Goal> {
+        loaders(ctx)
+            .load_one(GoalById(self.0.goal_id))
+            .await?
+            .map(Goal)
+            .ok_or_else(|| internal("action without goal"))
+    }
+    /// The interface topic; null for actions of the whole agreement.
+    async fn topic(&self, ctx: &Context<'_>) -> ApiResult<Option<Topic>> {
+        match self.0.topic_id {
+            Some(id) => Ok(loaders(ctx).load_one(TopicById(id)).await?.map(Topic)),
+            None => Ok(None),
+        }
+    }
+    /// The organisations the responsibility names; empty while unassigned.
+    async fn responsible_organisations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
+        let links = loaders(ctx).load_one(ResponsibleFor(self.0.id)).await?.unwrap_or_default();
+        let mut orgs: Vec<Organisation> =
+            load_many(ctx, links.iter().map(|l| OrganisationById(l.organisation_id)))
+                .await?
+                .into_iter()
+                .map(Organisation)
+                .collect();
+        orgs.sort_by(|a, b| (&a.0.name_fi, a.0.id).cmp(&(&b.0.name_fi, b.0.id)));
+        Ok(orgs)
+    }
+    /// The responsible party exactly as the programme writes it ("Vastuu määrittelemättä"
+    /// when not yet assigned).
+    async fn responsibility(&self) -> &str {
+        &self.0.responsibility
+    }
+    /// Whether the programme has not assigned the responsibility yet.
+    async fn responsibility_unassigned(&self) -> bool {
+        crate::text::words(&self.0.responsibility).join(" ") == "vastuu maarittelematta"
+    }
+    /// How the action is followed up.
+    async fn metrics(&self, ctx: &Context<'_>) -> ApiResult<Vec<Metric>> {
+        let rows = loaders(ctx).load_one(MetricsOf(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Metric).collect())
+    }
+    /// First day of the action period.
+    async fn period_start(&self) -> NaiveDate {
+        self.0.period_start
+    }
+    /// Last day of the action period.
+    async fn period_end(&self) -> NaiveDate {
+        self.0.period_end
+    }
+    /// Where the action stands.
+    async fn status(&self) -> ActionStatus {
+        self.0.status.into()
+    }
+    /// Follow-up entries, oldest first.
+    async fn progress(&self, ctx: &Context<'_>) -> ApiResult<Vec<ProgressReport>> {
+        let rows = loaders(ctx).load_one(ProgressOf(self.0.id)).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(ProgressReport).collect())
+    }
+    /// Version to send back with an update.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Metric (mittari): how an action is followed up.
+#[derive(Clone)]
+pub struct Metric(pub metric::Model);
+
+#[Object]
+impl Metric {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// What is measured, as written.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+    /// Yes/no, number or text.
+    async fn kind(&self) -> MetricKind {
+        self.0.kind.into()
+    }
+}
+
+/// ProgressReport (seuranta): a dated follow-up entry for an action.
+#[derive(Clone)]
+pub struct ProgressReport(pub progress_report::Model);
+
+#[Object]
+impl ProgressReport {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// The day the report describes.
+    async fn reported_on(&self) -> NaiveDate {
+        self.0.reported_on
+    }
+    /// Status of the action at that time.
+    async fn status(&self) -> ActionStatus {
+        self.0.status.into()
+    }
+    /// What was done and achieved.
+    async fn summary(&self) -> &str {
+        &self.0.summary
+    }
+    /// Who reported, as given.
+    async fn author_name(&self) -> Option<&str> {
+        self.0.author_name.as_deref()
+    }
+    /// Version to send back with an update.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// CounterpartPair: for one municipality, topic and level, the municipality's own
+/// representatives and the county's (and regional council's) representatives serving it.
+#[derive(SimpleObject, Clone)]
+pub struct CounterpartPair {
+    /// The municipality.
+    pub municipality: Organisation,
+    /// The interface topic.
+    pub topic: Topic,
+    /// The level.
+    pub level: Level,
+    /// Representatives the municipality has named.
+    pub municipality_representatives: Vec<Representative>,
+    /// Representatives of the county or the regional council who serve the municipality.
+    pub county_representatives: Vec<Representative>,
+    /// Whether both sides have named someone.
+    pub complete: bool,
+}
+
+/// CoverageGap: a municipality, topic and level where a side has named nobody.
+#[derive(SimpleObject, Clone)]
+pub struct CoverageGap {
+    /// The municipality.
+    pub municipality: Organisation,
+    /// The interface topic.
+    pub topic: Topic,
+    /// The level.
+    pub level: Level,
+    /// Which side has named nobody.
+    pub missing: MissingSide,
+}
+
+/// CoverageReport: the agreement's promise of a counterpart for every municipality,
+/// interface topic and level, checked.
+#[derive(SimpleObject, Clone)]
+pub struct CoverageReport {
+    /// The county.
+    pub county: Organisation,
+    /// The day checked.
+    pub active_on: NaiveDate,
+    /// Municipalities × interface topics × levels.
+    pub expected: i32,
+    /// Combinations where both sides have named someone.
+    pub covered: i32,
+    /// `covered / expected`, 0 when nothing is expected.
+    pub ratio: f64,
+    /// The combinations not covered, by municipality code, topic order and level.
+    pub gaps: Vec<CoverageGap>,
+}
+
+/// SearchResult: anything free-text search finds.
+#[derive(Union, Clone)]
+pub enum SearchResult {
+    /// An organisation.
+    Organisation(Organisation),
+    /// A person.
+    Person(Person),
+    /// A network.
+    Network(Network),
+    /// An action.
+    Action(Action),
+}

@@ -1,0 +1,208 @@
+//! The HTTP surface: `POST /graphql`, `GET /graphql` (queries only), GraphiQL at `/` and
+//! `/graphiql`, and `/healthz`; with a body-size cap, a per-request timeout, no batching,
+//! CORS for embedding portals, and request tracing.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use sea_orm::DatabaseConnection;
+use serde_json::json;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::graphql::error::finish_errors;
+use crate::graphql::loaders::loaders;
+use crate::graphql::{ApiSchema, Viewer};
+
+/// What every request handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    schema: ApiSchema,
+    db: DatabaseConnection,
+    request_timeout: Duration,
+}
+
+impl AppState {
+    /// State serving `schema` over `db`.
+    pub fn new(schema: ApiSchema, db: DatabaseConnection, request_timeout: Duration) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                schema,
+                db,
+                request_timeout,
+            }),
+        }
+    }
+}
+
+/// The application's routes.
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
+        .max_age(Duration::from_secs(3600));
+    Router::new()
+        .route("/", get(graphiql))
+        .route("/graphiql", get(graphiql))
+        .route("/graphql", get(graphql_get).post(graphql_post))
+        .route("/healthz", get(healthz))
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(cors)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn graphiql() -> Html<String> {
+    Html(GraphiQLSource::build().endpoint("/graphql").title("Yhdyspinta API").finish())
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.inner.db.ping().await {
+        Ok(()) => Json(json!({ "status": "ok" })).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" }))).into_response()
+        }
+    }
+}
+
+/// A response holding only errors, outside GraphQL execution.
+fn request_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })),
+    )
+        .into_response()
+}
+
+async fn graphql_post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return request_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "the request body is too large",
+            );
+        }
+        Err(rejection) => {
+            return request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &rejection.body_text());
+        }
+    };
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(err) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("the body is not JSON: {err}"),
+            );
+        }
+    };
+    if value.is_array() {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            "BATCH_NOT_SUPPORTED",
+            "batched requests are not supported; send one operation per request",
+        );
+    }
+    let request: async_graphql::Request = match serde_json::from_value(value) {
+        Ok(request) => request,
+        Err(err) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("the body is not a GraphQL request: {err}"),
+            );
+        }
+    };
+    execute(&state, &headers, request, false).await
+}
+
+async fn graphql_get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let request = match async_graphql::http::parse_query_string(query.as_deref().unwrap_or_default()) {
+        Ok(request) => request,
+        Err(err) => {
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("the query string is not a GraphQL request: {err}"),
+            );
+        }
+    };
+    if let Ok(document) = async_graphql::parser::parse_query(&request.query)
+        && !only_queries(&document, request.operation_name.as_deref())
+    {
+        return request_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "GET requests may only run queries; send mutations with POST",
+        );
+    }
+    execute(&state, &headers, request, true).await
+}
+
+/// Whether the operation a request would run is a query.
+fn only_queries(document: &ExecutableDocument, operation_name: Option<&str>) -> bool {
+    document.operations.iter().all(|(name, op)| {
+        let selected = match (operation_name, name) {
+            (Some(wanted), Some(name)) => wanted == name.as_str(),
+            _ => true,
+        };
+        !selected || op.node.ty == OperationType::Query
+    })
+}
+
+async fn execute(
+    state: &AppState,
+    _headers: &HeaderMap,
+    request: async_graphql::Request,
+    cacheable: bool,
+) -> Response {
+    let request = request
+        .data(loaders(state.inner.db.clone()))
+        .data(Viewer::default());
+    let run = state.inner.schema.execute(request);
+    let mut response = match tokio::time::timeout(state.inner.request_timeout, run).await {
+        Ok(response) => response,
+        Err(_) => {
+            return request_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "TIMEOUT",
+                "the request took too long and was cancelled",
+            );
+        }
+    };
+    finish_errors(&mut response);
+    let cache = if cacheable && response.errors.is_empty() {
+        "public, max-age=60"
+    } else {
+        "no-store"
+    };
+    let mut http = Json(&response).into_response();
+    http.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
+    http
+}

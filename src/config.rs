@@ -23,7 +23,12 @@ pub struct Cli {
 #[derive(Debug, Args, Clone)]
 pub struct DatabaseArgs {
     /// Database URL: `sqlite://FILE` (created when missing) or `postgres://USER:PASS@HOST/DB`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite://yhdyspinta.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://yhdyspinta.db",
+        global = true
+    )]
     pub database_url: String,
 }
 
@@ -44,7 +49,12 @@ pub enum Command {
 #[derive(Debug, Args, Clone)]
 pub struct ServeArgs {
     /// Address to listen on.
-    #[arg(long, env = "YHDYSPINTA_LISTEN", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(
+        long,
+        env = "YHDYSPINTA_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
     pub listen: SocketAddr,
     /// Longest time one request may run before it is cancelled (e.g. `10s`, `500ms`).
     #[arg(long, env = "YHDYSPINTA_REQUEST_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, global = true)]
@@ -70,13 +80,22 @@ impl Default for ServeArgs {
 
 /// Directory that holds an SQLite database file, for files kept beside it.
 pub fn sqlite_dir(database_url: &str) -> Option<PathBuf> {
-    let path = database_url.strip_prefix("sqlite://").or_else(|| database_url.strip_prefix("sqlite:"))?;
+    let path = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))?;
     let path = path.split('?').next()?;
     if path.is_empty() || path == ":memory:" {
         return None;
     }
-    let parent = PathBuf::from(path).parent().map(PathBuf::from).unwrap_or_default();
-    Some(if parent.as_os_str().is_empty() { PathBuf::from(".") } else { parent })
+    let parent = PathBuf::from(path)
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_default();
+    Some(if parent.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        parent
+    })
 }
 
 #[cfg(test)]
@@ -93,7 +112,8 @@ mod tests {
     fn defaults_to_serving_the_embedded_database() {
         let cli = Cli::try_parse_from(["yhdyspinta"]).unwrap();
         assert!(cli.command.is_none());
-        let cli = Cli::try_parse_from(["yhdyspinta", "serve", "--listen", "127.0.0.1:9000"]).unwrap();
+        let cli =
+            Cli::try_parse_from(["yhdyspinta", "serve", "--listen", "127.0.0.1:9000"]).unwrap();
         assert!(matches!(cli.command, Some(Command::Serve)));
         assert_eq!(cli.serve.listen.port(), 9000);
         let cli = Cli::try_parse_from(["yhdyspinta", "--listen", "127.0.0.1:9001"]).unwrap();
@@ -102,8 +122,14 @@ mod tests {
 
     #[test]
     fn finds_the_sqlite_directory() {
-        assert_eq!(sqlite_dir("sqlite://yhdyspinta.db"), Some(PathBuf::from(".")));
-        assert_eq!(sqlite_dir("sqlite:///var/lib/y/y.db?mode=rwc"), Some(PathBuf::from("/var/lib/y")));
+        assert_eq!(
+            sqlite_dir("sqlite://yhdyspinta.db"),
+            Some(PathBuf::from("."))
+        );
+        assert_eq!(
+            sqlite_dir("sqlite:///var/lib/y/y.db?mode=rwc"),
+            Some(PathBuf::from("/var/lib/y"))
+        );
         assert_eq!(sqlite_dir("postgres://x@y/z"), None);
     }
 }

@@ -67,7 +67,12 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
 }
 
 async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").title("Yhdyspinta API").finish())
+    Html(
+        GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Yhdyspinta API")
+            .finish(),
+    )
 }
 
 async fn healthz(State(state): State<AppState>) -> Response {
@@ -75,7 +80,11 @@ async fn healthz(State(state): State<AppState>) -> Response {
         Ok(()) => Json(json!({ "status": "ok" })).into_response(),
         Err(err) => {
             tracing::error!(error = %err, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(json!({ "status": "unavailable" }))).into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(json!({ "status": "unavailable" })),
+            )
+                .into_response()
         }
     }
 }
@@ -104,7 +113,11 @@ async fn graphql_post(
             );
         }
         Err(rejection) => {
-            return request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &rejection.body_text());
+            return request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &rejection.body_text(),
+            );
         }
     };
     let value: serde_json::Value = match serde_json::from_slice(&body) {
@@ -142,16 +155,17 @@ async fn graphql_get(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let request = match async_graphql::http::parse_query_string(query.as_deref().unwrap_or_default()) {
-        Ok(request) => request,
-        Err(err) => {
-            return request_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                &format!("the query string is not a GraphQL request: {err}"),
-            );
-        }
-    };
+    let request =
+        match async_graphql::http::parse_query_string(query.as_deref().unwrap_or_default()) {
+            Ok(request) => request,
+            Err(err) => {
+                return request_error(
+                    StatusCode::BAD_REQUEST,
+                    "BAD_REQUEST",
+                    &format!("the query string is not a GraphQL request: {err}"),
+                );
+            }
+        };
     if let Ok(document) = async_graphql::parser::parse_query(&request.query)
         && !only_queries(&document, request.operation_name.as_deref())
     {

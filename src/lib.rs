@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod graphql;
 pub mod http;
+pub mod policy;
 pub mod seed;
 pub mod text;
 
@@ -22,19 +23,33 @@ pub async fn prepare(db: &DatabaseConnection, seed_when_empty: bool) -> anyhow::
     db::migrate(db).await?;
     if seed_when_empty && seed::is_empty(db).await? {
         let report = seed::load(db).await?;
-        tracing::info!(rows = report.total(), "loaded the seed data into an empty database");
+        tracing::info!(
+            rows = report.total(),
+            "loaded the seed data into an empty database"
+        );
     }
     Ok(())
 }
 
 /// The HTTP application over `db`.
-pub fn app(db: DatabaseConnection, request_timeout: Duration, max_body_bytes: usize) -> axum::Router {
+pub fn app(
+    db: DatabaseConnection,
+    request_timeout: Duration,
+    max_body_bytes: usize,
+) -> axum::Router {
     let schema = graphql::schema(db.clone());
-    http::router(http::AppState::new(schema, db, request_timeout), max_body_bytes)
+    http::router(
+        http::AppState::new(schema, db, request_timeout),
+        max_body_bytes,
+    )
 }
 
 /// Serves the API on `listener` until ctrl-c or SIGTERM.
-pub async fn serve(db: DatabaseConnection, args: &ServeArgs, listener: TcpListener) -> anyhow::Result<()> {
+pub async fn serve(
+    db: DatabaseConnection,
+    args: &ServeArgs,
+    listener: TcpListener,
+) -> anyhow::Result<()> {
     let app = app(db, args.request_timeout, args.max_body_bytes);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())

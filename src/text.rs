@@ -52,13 +52,19 @@ mod tests {
     #[test]
     fn folds_case_and_finnish_letters() {
         assert_eq!(words("Siilinjärvi"), vec!["siilinjarvi"]);
-        assert_eq!(words("Pohjois-Savon hyvinvointialue"), vec!["pohjois", "savon", "hyvinvointialue"]);
+        assert_eq!(
+            words("Pohjois-Savon hyvinvointialue"),
+            vec!["pohjois", "savon", "hyvinvointialue"]
+        );
         assert_eq!(words("Åbo ÖSTERBOTTEN"), vec!["abo", "osterbotten"]);
     }
 
     #[test]
     fn search_column_has_spaces_around_every_word() {
-        assert_eq!(search_column([Some("Kuopio"), None, Some("297")]), " kuopio 297 ");
+        assert_eq!(
+            search_column([Some("Kuopio"), None, Some("297")]),
+            " kuopio 297 "
+        );
     }
 
     #[test]
@@ -73,7 +79,10 @@ mod tests {
 
     #[test]
     fn like_patterns_match_word_starts() {
-        assert_eq!(like_patterns("Kuopion kaupunki"), vec!["% kuop%", "% kaupu%"]);
+        assert_eq!(
+            like_patterns("Kuopion kaupunki"),
+            vec!["% kuop%", "% kaupu%"]
+        );
         assert!(like_patterns("  --  ").is_empty());
         assert_eq!(like_patterns("100%_"), vec!["% 100%"]);
     }

@@ -1,7 +1,7 @@
 //! A measure of the programme (toimenpide).
 
-use sea_orm::entity::prelude::*;
 use crate::enums::ActionStatus;
+use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A measure of the programme (toimenpide).

@@ -1,7 +1,7 @@
 //! A named group of municipalities inside a county.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::AreaKind;
+use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A named group of municipalities inside a county.

@@ -1,7 +1,7 @@
 //! A seat in a network.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::MembershipRole;
+use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A seat in a network.

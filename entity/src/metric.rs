@@ -1,7 +1,7 @@
 //! How an action is followed up (mittari).
 
-use sea_orm::entity::prelude::*;
 use crate::enums::MetricKind;
+use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// How an action is followed up (mittari).

@@ -1,7 +1,7 @@
 //! A standing group: forum, network, working group, advisory board.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::{Level, NetworkKind};
+use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A standing group: forum, network, working group, advisory board.

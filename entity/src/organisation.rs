@@ -1,7 +1,7 @@
 //! A municipality, wellbeing services county, regional council, agency, association, school or a unit of one of them.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::OrganisationKind;
+use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A municipality, wellbeing services county, regional council, agency, association, school or a unit of one of them.

@@ -1,7 +1,7 @@
 //! A named person with contact details.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::Visibility;
+use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A named person with contact details.

@@ -1,7 +1,7 @@
 //! A dated follow-up entry for an action.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::ActionStatus;
+use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A dated follow-up entry for an action.

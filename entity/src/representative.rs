@@ -1,7 +1,7 @@
 //! A person an organisation names for a topic and level (vastinpari).
 
-use sea_orm::entity::prelude::*;
 use crate::enums::Level;
+use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// A person an organisation names for a topic and level (vastinpari).

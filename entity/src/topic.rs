@@ -1,7 +1,7 @@
 //! An interface topic (yhdyspinta) or a common theme.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::TopicKind;
+use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// An interface topic (yhdyspinta) or a common theme.

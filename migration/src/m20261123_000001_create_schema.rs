@@ -57,7 +57,9 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
     use ForeignKeyAction::{Cascade, Restrict, SetNull};
     let idx = |table: &'static str, cols: &[&'static str]| {
         let mut index = Index::create();
-        index.name(format!("idx_{table}_{}", cols.join("_"))).table(table);
+        index
+            .name(format!("idx_{table}_{}", cols.join("_")))
+            .table(table);
         for col in cols {
             index.col(*col);
         }
@@ -95,8 +97,18 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         .col(string_null("address"))
         .col(text_null("description"))
         .col(text("search_text"))
-        .foreign_key(&mut fk("organisation", "county_id", "organisation", Restrict))
-        .foreign_key(&mut fk("organisation", "parent_id", "organisation", Restrict));
+        .foreign_key(&mut fk(
+            "organisation",
+            "county_id",
+            "organisation",
+            Restrict,
+        ))
+        .foreign_key(&mut fk(
+            "organisation",
+            "parent_id",
+            "organisation",
+            Restrict,
+        ));
     versioned(&mut organisation);
 
     let mut topic = Table::create();
@@ -126,7 +138,12 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         .col(string_null("phone"))
         .col(string_len("visibility", ENUM_LEN))
         .col(text("search_text"))
-        .foreign_key(&mut fk("person", "organisation_id", "organisation", Restrict));
+        .foreign_key(&mut fk(
+            "person",
+            "organisation_id",
+            "organisation",
+            Restrict,
+        ));
     versioned(&mut person);
 
     let mut representative = Table::create();
@@ -142,7 +159,12 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         .col(date_null("valid_from"))
         .col(date_null("valid_to"))
         .foreign_key(&mut fk("representative", "person_id", "person", Restrict))
-        .foreign_key(&mut fk("representative", "organisation_id", "organisation", Restrict))
+        .foreign_key(&mut fk(
+            "representative",
+            "organisation_id",
+            "organisation",
+            Restrict,
+        ))
         .foreign_key(&mut fk("representative", "topic_id", "topic", Restrict))
         .foreign_key(&mut fk("representative", "deputy_id", "person", SetNull));
     versioned(&mut representative);
@@ -187,7 +209,11 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         .table("area_municipality")
         .col(uuid("area_id"))
         .col(uuid("municipality_id"))
-        .primary_key(&mut pair_key("area_municipality", "area_id", "municipality_id"))
+        .primary_key(&mut pair_key(
+            "area_municipality",
+            "area_id",
+            "municipality_id",
+        ))
         .foreign_key(&mut fk("area_municipality", "area_id", "area", Cascade))
         .foreign_key(&mut fk(
             "area_municipality",
@@ -221,7 +247,12 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         .col(text("search_text"))
         .foreign_key(&mut fk("network", "county_id", "organisation", Restrict))
         .foreign_key(&mut fk("network", "convener_id", "organisation", Restrict))
-        .foreign_key(&mut fk("network", "responsible_person_id", "person", SetNull))
+        .foreign_key(&mut fk(
+            "network",
+            "responsible_person_id",
+            "person",
+            SetNull,
+        ))
         .foreign_key(&mut fk("network", "parent_id", "network", Restrict))
         .foreign_key(&mut fk("network", "area_id", "area", SetNull));
     versioned(&mut network);
@@ -248,7 +279,12 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         .col(date_null("valid_from"))
         .col(date_null("valid_to"))
         .foreign_key(&mut fk("membership", "network_id", "network", Cascade))
-        .foreign_key(&mut fk("membership", "organisation_id", "organisation", Restrict))
+        .foreign_key(&mut fk(
+            "membership",
+            "organisation_id",
+            "organisation",
+            Restrict,
+        ))
         .foreign_key(&mut fk("membership", "person_id", "person", Restrict))
         .foreign_key(&mut fk("membership", "deputy_id", "person", SetNull));
     versioned(&mut membership);
@@ -287,8 +323,17 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         .table("agreement_party")
         .col(uuid("agreement_id"))
         .col(uuid("organisation_id"))
-        .primary_key(&mut pair_key("agreement_party", "agreement_id", "organisation_id"))
-        .foreign_key(&mut fk("agreement_party", "agreement_id", "agreement", Cascade))
+        .primary_key(&mut pair_key(
+            "agreement_party",
+            "agreement_id",
+            "organisation_id",
+        ))
+        .foreign_key(&mut fk(
+            "agreement_party",
+            "agreement_id",
+            "agreement",
+            Cascade,
+        ))
         .foreign_key(&mut fk(
             "agreement_party",
             "organisation_id",
@@ -331,8 +376,17 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         .table("action_organisation")
         .col(uuid("action_id"))
         .col(uuid("organisation_id"))
-        .primary_key(&mut pair_key("action_organisation", "action_id", "organisation_id"))
-        .foreign_key(&mut fk("action_organisation", "action_id", "action", Cascade))
+        .primary_key(&mut pair_key(
+            "action_organisation",
+            "action_id",
+            "organisation_id",
+        ))
+        .foreign_key(&mut fk(
+            "action_organisation",
+            "action_id",
+            "action",
+            Cascade,
+        ))
         .foreign_key(&mut fk(
             "action_organisation",
             "organisation_id",
@@ -395,7 +449,10 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
         ),
         (
             person.to_owned(),
-            vec![idx("person", &["organisation_id"]), idx("person", &["name"])],
+            vec![
+                idx("person", &["organisation_id"]),
+                idx("person", &["name"]),
+            ],
         ),
         (
             representative.to_owned(),
@@ -410,10 +467,7 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
             representative_municipality.to_owned(),
             vec![idx("representative_municipality", &["municipality_id"])],
         ),
-        (
-            area.to_owned(),
-            vec![idx("area", &["county_id", "kind"])],
-        ),
+        (area.to_owned(), vec![idx("area", &["county_id", "kind"])]),
         (
             area_municipality.to_owned(),
             vec![idx("area_municipality", &["municipality_id"])],
@@ -450,15 +504,15 @@ fn tables() -> Vec<(TableCreateStatement, Vec<IndexCreateStatement>)> {
                 idx("meeting", &["starts_at"]),
             ],
         ),
-        (
-            agreement.to_owned(),
-            vec![idx("agreement", &["county_id"])],
-        ),
+        (agreement.to_owned(), vec![idx("agreement", &["county_id"])]),
         (
             agreement_party.to_owned(),
             vec![idx("agreement_party", &["organisation_id"])],
         ),
-        (goal.to_owned(), vec![idx("goal", &["agreement_id", "sort_order"])]),
+        (
+            goal.to_owned(),
+            vec![idx("goal", &["agreement_id", "sort_order"])],
+        ),
         (
             action.to_owned(),
             vec![

@@ -22,8 +22,8 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::error::*;
-use super::loaders::{DbLoader, LoadError, valid_on};
 use super::loaders;
+use super::loaders::{DbLoader, LoadError, valid_on};
 
 /// How many levels of units below an organisation are searched for representatives.
 const MAX_UNIT_DEPTH: usize = 4;
@@ -116,7 +116,9 @@ impl CountyIndex {
                 other.rep.id != me.rep.id
                     && other.rep.level == me.rep.level
                     && other.root_topic == me.root_topic
-                    && ((me.municipality.is_some_and(|m| other.county_side && other.serves.contains(&m)))
+                    && ((me
+                        .municipality
+                        .is_some_and(|m| other.county_side && other.serves.contains(&m)))
                         || (me.county_side
                             && other.municipality.is_some_and(|m| me.serves.contains(&m))))
             })
@@ -245,7 +247,9 @@ async fn build(
     let mut served: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
     for chunk in rep_ids.chunks(1000) {
         for link in representative_municipality::Entity::find()
-            .filter(representative_municipality::Column::RepresentativeId.is_in(chunk.iter().copied()))
+            .filter(
+                representative_municipality::Column::RepresentativeId.is_in(chunk.iter().copied()),
+            )
             .all(db)
             .await
             .map_err(Arc::new)?

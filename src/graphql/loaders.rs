@@ -76,7 +76,10 @@ where
 }
 
 /// Groups rows by the id in `column`.
-fn group<M: ModelTrait>(rows: Vec<M>, column: <M::Entity as EntityTrait>::Column) -> HashMap<Uuid, Vec<M>> {
+fn group<M: ModelTrait>(
+    rows: Vec<M>,
+    column: <M::Entity as EntityTrait>::Column,
+) -> HashMap<Uuid, Vec<M>> {
     let mut map: HashMap<Uuid, Vec<M>> = HashMap::new();
     for row in rows {
         if let Some(id) = uuid_of(row.get(column)) {

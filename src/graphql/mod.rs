@@ -45,17 +45,19 @@ pub fn sdl() -> String {
         .sdl()
 }
 
-/// Who is calling.
+/// Who is calling: a verified token's principal, or nobody.
 #[derive(Debug, Clone, Default)]
-pub struct Viewer {
-    /// Whether the request carried a valid token.
-    pub authenticated: bool,
-}
+pub struct Viewer(pub Option<crate::policy::Principal>);
 
 impl Viewer {
     /// Whether the caller may see internal contact details.
     pub fn authenticated(&self) -> bool {
-        self.authenticated
+        self.0.is_some()
+    }
+
+    /// The principal, if any.
+    pub fn principal(&self) -> Option<&crate::policy::Principal> {
+        self.0.as_ref()
     }
 }
 
@@ -71,9 +73,7 @@ pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
 
 /// The caller of the request.
 pub fn viewer<'a>(ctx: &Context<'a>) -> &'a Viewer {
-    static ANONYMOUS: Viewer = Viewer {
-        authenticated: false,
-    };
+    static ANONYMOUS: Viewer = Viewer(None);
     ctx.data_opt::<Viewer>().unwrap_or(&ANONYMOUS)
 }
 

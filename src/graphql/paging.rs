@@ -83,9 +83,21 @@ mod tests {
 
     #[test]
     fn pages_follow_cursors() {
-        assert_eq!(Page::new(None, None).unwrap(), Page { offset: 0, limit: 20 });
+        assert_eq!(
+            Page::new(None, None).unwrap(),
+            Page {
+                offset: 0,
+                limit: 20
+            }
+        );
         let cursor = OpaqueCursor(4u64).encode_cursor();
-        assert_eq!(Page::new(Some(5), Some(cursor)).unwrap(), Page { offset: 5, limit: 5 });
+        assert_eq!(
+            Page::new(Some(5), Some(cursor)).unwrap(),
+            Page {
+                offset: 5,
+                limit: 5
+            }
+        );
     }
 
     fn field_of(err: &async_graphql::Error) -> String {

@@ -31,7 +31,9 @@ fn parse_id(field: &str, id: &ID) -> ApiResult<Uuid> {
 fn text_condition<C: ColumnTrait>(column: C, text: &str) -> Condition {
     like_patterns(text)
         .into_iter()
-        .fold(Condition::all(), |cond, pattern| cond.add(column.like(pattern)))
+        .fold(Condition::all(), |cond, pattern| {
+            cond.add(column.like(pattern))
+        })
 }
 
 /// Reads one page and the total of a filtered, ordered query.
@@ -60,7 +62,10 @@ fn municipality_code(field: &str, code: &str) -> ApiResult<String> {
     if code.len() == 3 && code.bytes().all(|b| b.is_ascii_digit()) {
         Ok(code.to_owned())
     } else {
-        Err(bad_input(field, format!("{field} must be three digits, such as 297")))
+        Err(bad_input(
+            field,
+            format!("{field} must be three digits, such as 297"),
+        ))
     }
 }
 
@@ -80,7 +85,12 @@ async fn topic_and_descendants(ctx: &Context<'_>, root: Uuid) -> ApiResult<Vec<U
     let mut i = 0;
     while i < ids.len() {
         let parent = ids[i];
-        ids.extend(topics.iter().filter(|t| t.parent_id == Some(parent)).map(|t| t.id));
+        ids.extend(
+            topics
+                .iter()
+                .filter(|t| t.parent_id == Some(parent))
+                .map(|t| t.id),
+        );
         i += 1;
     }
     Ok(ids)
@@ -202,7 +212,7 @@ impl QueryRoot {
         filter: Option<OrganisationFilter>,
         first: Option<i32>,
         after: Option<String>,
-        #[graphql(default)] order_by: OrganisationOrder,
+        order_by: Option<OrganisationOrder>,
     ) -> ApiResult<List<Organisation>> {
         let page = Page::new(first, after)?;
         let filter = filter.unwrap_or_default();
@@ -222,15 +232,20 @@ impl QueryRoot {
             query = query.filter(organisation::Column::MunicipalityCode.eq(code));
         }
         if let Some(parent) = &filter.parent_id {
-            query = query.filter(organisation::Column::ParentId.eq(parse_id("filter.parentId", parent)?));
+            query = query
+                .filter(organisation::Column::ParentId.eq(parse_id("filter.parentId", parent)?));
         }
         if let Some(text) = &filter.text {
             query = query.filter(text_condition(organisation::Column::SearchText, text));
         }
-        query = match order_by {
+        query = match order_by.unwrap_or_default() {
             OrganisationOrder::Name => query.order_by_asc(organisation::Column::NameFi),
             OrganisationOrder::MunicipalityCode => query
-                .order_by_with_nulls(organisation::Column::MunicipalityCode, Order::Asc, NullOrdering::Last)
+                .order_by_with_nulls(
+                    organisation::Column::MunicipalityCode,
+                    Order::Asc,
+                    NullOrdering::Last,
+                )
                 .order_by_asc(organisation::Column::NameFi),
             OrganisationOrder::Kind => query
                 .order_by_asc(organisation::Column::Kind)
@@ -249,10 +264,14 @@ impl QueryRoot {
         business_id: Option<String>,
         municipality_code: Option<String>,
     ) -> ApiResult<Option<Organisation>> {
-        let given = [id.is_some(), business_id.is_some(), municipality_code.is_some()]
-            .iter()
-            .filter(|g| **g)
-            .count();
+        let given = [
+            id.is_some(),
+            business_id.is_some(),
+            municipality_code.is_some(),
+        ]
+        .iter()
+        .filter(|g| **g)
+        .count();
         if given != 1 {
             return Err(bad_input(
                 "id",
@@ -262,9 +281,13 @@ impl QueryRoot {
         let query = if let Some(id) = &id {
             organisation::Entity::find_by_id(parse_id("id", id)?)
         } else if let Some(business_id) = business_id {
-            organisation::Entity::find().filter(organisation::Column::BusinessId.eq(business_id.trim()))
+            organisation::Entity::find()
+                .filter(organisation::Column::BusinessId.eq(business_id.trim()))
         } else {
-            let code = self::municipality_code("municipalityCode", municipality_code.as_deref().unwrap_or_default())?;
+            let code = self::municipality_code(
+                "municipalityCode",
+                municipality_code.as_deref().unwrap_or_default(),
+            )?;
             organisation::Entity::find().filter(organisation::Column::MunicipalityCode.eq(code))
         };
         Ok(query.one(db(ctx)).await?.map(Organisation))
@@ -307,7 +330,9 @@ impl QueryRoot {
         let filter = filter.unwrap_or_default();
         let mut query = representative::Entity::find();
         if let Some(org) = &filter.organisation_id {
-            query = query.filter(representative::Column::OrganisationId.eq(parse_id("filter.organisationId", org)?));
+            query = query.filter(
+                representative::Column::OrganisationId.eq(parse_id("filter.organisationId", org)?),
+            );
         }
         if let Some(slug) = &filter.topic {
             let topic = topic_by_slug(ctx, "filter.topic", slug).await?;
@@ -337,7 +362,9 @@ impl QueryRoot {
                         .filter(organisation::Column::MunicipalityCode.eq(code))
                         .one(db(ctx))
                         .await?
-                        .ok_or_else(|| bad_input("filter.municipalityCode", "no municipality with this code"))?,
+                        .ok_or_else(|| {
+                            bad_input("filter.municipalityCode", "no municipality with this code")
+                        })?,
                 )
             }
             (None, None) => None,
@@ -400,10 +427,12 @@ impl QueryRoot {
             Some(level) => vec![level.into()],
             None => Level::ALL.iter().map(|l| (*l).into()).collect(),
         };
-        Ok(counterparts::pairs(&index, &[municipality], &topics, &levels)
-            .into_iter()
-            .map(pair_object)
-            .collect())
+        Ok(
+            counterparts::pairs(&index, &[municipality], &topics, &levels)
+                .into_iter()
+                .map(pair_object)
+                .collect(),
+        )
     }
 
     /// The agreement's promise made checkable for a county (or Helsinki): every
@@ -421,7 +450,10 @@ impl QueryRoot {
         let is_county = index.owner.kind == db::OrganisationKind::WellbeingCounty
             || index.owner.county_id == Some(index.owner.id);
         if !is_county {
-            return Err(bad_input("countyId", "countyId must be a wellbeing services county"));
+            return Err(bad_input(
+                "countyId",
+                "countyId must be a wellbeing services county",
+            ));
         }
         let topics = index.interface_topics();
         let levels: Vec<db::Level> = Level::ALL.iter().map(|l| (*l).into()).collect();
@@ -448,7 +480,11 @@ impl QueryRoot {
             active_on: date,
             expected: i32::try_from(expected).unwrap_or(i32::MAX),
             covered: i32::try_from(covered).unwrap_or(i32::MAX),
-            ratio: if expected == 0 { 0.0 } else { covered as f64 / expected as f64 },
+            ratio: if expected == 0 {
+                0.0
+            } else {
+                covered as f64 / expected as f64
+            },
             gaps,
         })
     }
@@ -470,7 +506,8 @@ impl QueryRoot {
             query = query.filter(network::Column::Kind.is_in(kinds));
         }
         if let Some(county) = &filter.county_id {
-            query = query.filter(network::Column::CountyId.eq(parse_id("filter.countyId", county)?));
+            query =
+                query.filter(network::Column::CountyId.eq(parse_id("filter.countyId", county)?));
         }
         if let Some(slug) = &filter.topic {
             let topic = topic_by_slug(ctx, "filter.topic", slug).await?;
@@ -489,7 +526,8 @@ impl QueryRoot {
             query = query.filter(network::Column::Level.eq(db::Level::from(level)));
         }
         if let Some(convener) = &filter.convener_id {
-            query = query.filter(network::Column::ConvenerId.eq(parse_id("filter.convenerId", convener)?));
+            query = query
+                .filter(network::Column::ConvenerId.eq(parse_id("filter.convenerId", convener)?));
         }
         let member = match (&filter.member_id, &filter.municipality_code) {
             (Some(_), Some(_)) => {
@@ -506,7 +544,9 @@ impl QueryRoot {
                         .filter(organisation::Column::MunicipalityCode.eq(code))
                         .one(db(ctx))
                         .await?
-                        .ok_or_else(|| bad_input("filter.municipalityCode", "no municipality with this code"))?
+                        .ok_or_else(|| {
+                            bad_input("filter.municipalityCode", "no municipality with this code")
+                        })?
                         .id,
                 )
             }
@@ -520,7 +560,11 @@ impl QueryRoot {
                 .from(membership::Entity)
                 .and_where(membership::Column::OrganisationId.eq(member));
             if let Some(date) = date {
-                seats.cond_where(valid_on(membership::Column::ValidFrom, membership::Column::ValidTo, date));
+                seats.cond_where(valid_on(
+                    membership::Column::ValidFrom,
+                    membership::Column::ValidTo,
+                    date,
+                ));
             }
             query = query.filter(
                 Condition::any()
@@ -537,13 +581,18 @@ impl QueryRoot {
             );
         }
         if let Some(parent) = &filter.parent_id {
-            query = query.filter(network::Column::ParentId.eq(parse_id("filter.parentId", parent)?));
+            query =
+                query.filter(network::Column::ParentId.eq(parse_id("filter.parentId", parent)?));
         }
         if filter.top_level_only {
             query = query.filter(network::Column::ParentId.is_null());
         }
         if let Some(date) = date {
-            query = query.filter(valid_on(network::Column::ValidFrom, network::Column::ValidTo, date));
+            query = query.filter(valid_on(
+                network::Column::ValidFrom,
+                network::Column::ValidTo,
+                date,
+            ));
         }
         if let Some(text) = &filter.text {
             query = query.filter(text_condition(network::Column::SearchText, text));
@@ -585,11 +634,15 @@ impl QueryRoot {
             query = query.filter(meeting::Column::StartsAt.gte(start));
         }
         if let Some(to) = filter.to {
-            let end = to.succ_opt().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc());
+            let end = to
+                .succ_opt()
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .map(|t| t.and_utc());
             query = query.filter(meeting::Column::StartsAt.lt(end));
         }
         if let Some(network) = &filter.network_id {
-            query = query.filter(meeting::Column::NetworkId.eq(parse_id("filter.networkId", network)?));
+            query =
+                query.filter(meeting::Column::NetworkId.eq(parse_id("filter.networkId", network)?));
         }
         if let Some(org) = &filter.organisation_id {
             let org = parse_id("filter.organisationId", org)?;
@@ -658,7 +711,10 @@ impl QueryRoot {
                     SqlQuery::select()
                         .column(goal::Column::Id)
                         .from(goal::Entity)
-                        .and_where(goal::Column::AgreementId.eq(parse_id("filter.agreementId", agreement)?))
+                        .and_where(
+                            goal::Column::AgreementId
+                                .eq(parse_id("filter.agreementId", agreement)?),
+                        )
                         .to_owned(),
                 ),
             );
@@ -784,7 +840,10 @@ impl QueryRoot {
             .limit(limit)
             .all(db)
             .await?;
-        out.extend(orgs.into_iter().map(|o| SearchResult::Organisation(Organisation(o))));
+        out.extend(
+            orgs.into_iter()
+                .map(|o| SearchResult::Organisation(Organisation(o))),
+        );
         let persons = person::Entity::find()
             .filter(text_condition(person::Column::SearchText, &text))
             .order_by_asc(person::Column::Name)
@@ -800,7 +859,11 @@ impl QueryRoot {
             .limit(limit)
             .all(db)
             .await?;
-        out.extend(networks.into_iter().map(|n| SearchResult::Network(Network(n))));
+        out.extend(
+            networks
+                .into_iter()
+                .map(|n| SearchResult::Network(Network(n))),
+        );
         let actions = action::Entity::find()
             .filter(text_condition(action::Column::SearchText, &text))
             .order_by_asc(action::Column::SortOrder)
@@ -845,7 +908,10 @@ fn serving_condition(m: &organisation::Model) -> Condition {
                     .add(
                         Condition::all()
                             .add(organisation::Column::CountyId.eq(county))
-                            .add(organisation::Column::Kind.eq(db::OrganisationKind::RegionalCouncil)),
+                            .add(
+                                organisation::Column::Kind
+                                    .eq(db::OrganisationKind::RegionalCouncil),
+                            ),
                     ),
             )
             .to_owned();

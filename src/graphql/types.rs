@@ -55,7 +55,11 @@ impl Organisation {
     }
     /// Name in the requested language, falling back to Finnish.
     async fn name(&self, #[graphql(default)] lang: Language) -> &str {
-        lang.pick(&self.0.name_fi, self.0.name_sv.as_deref(), self.0.name_en.as_deref())
+        lang.pick(
+            &self.0.name_fi,
+            self.0.name_sv.as_deref(),
+            self.0.name_en.as_deref(),
+        )
     }
     /// Short name or abbreviation, such as "POSOTE".
     async fn short_name(&self) -> Option<&str> {
@@ -81,20 +85,29 @@ impl Organisation {
             return Ok(None);
         }
         match county_of(ctx, &self.0).await? {
-            Some(id) => Ok(loaders(ctx).load_one(OrganisationById(id)).await?.map(Organisation)),
+            Some(id) => Ok(loaders(ctx)
+                .load_one(OrganisationById(id))
+                .await?
+                .map(Organisation)),
             None => Ok(None),
         }
     }
     /// The organisation this one is a unit of.
     async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
         match self.0.parent_id {
-            Some(id) => Ok(loaders(ctx).load_one(OrganisationById(id)).await?.map(Organisation)),
+            Some(id) => Ok(loaders(ctx)
+                .load_one(OrganisationById(id))
+                .await?
+                .map(Organisation)),
             None => Ok(None),
         }
     }
     /// Units (palvelualueet, yksiköt) of this organisation.
     async fn units(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
-        let rows = loaders(ctx).load_one(UnitsOf(self.0.id)).await?.unwrap_or_default();
+        let rows = loaders(ctx)
+            .load_one(UnitsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Organisation).collect())
     }
     /// For a wellbeing services county: its municipalities, by name.
@@ -113,7 +126,8 @@ impl Organisation {
         active_on: Option<NaiveDate>,
         #[graphql(default)] include_inactive: bool,
     ) -> ApiResult<Vec<Representative>> {
-        let key = RepresentativesOfOrganisation(self.0.id, active_date(active_on, include_inactive));
+        let key =
+            RepresentativesOfOrganisation(self.0.id, active_date(active_on, include_inactive));
         let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(Representative).collect())
     }
@@ -205,17 +219,24 @@ impl Person {
     /// The organisation the person works for.
     async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
         match self.0.organisation_id {
-            Some(id) => Ok(loaders(ctx).load_one(OrganisationById(id)).await?.map(Organisation)),
+            Some(id) => Ok(loaders(ctx)
+                .load_one(OrganisationById(id))
+                .await?
+                .map(Organisation)),
             None => Ok(None),
         }
     }
     /// E-mail address; null for anonymous callers when the visibility is `INTERNAL`.
     async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
-        self.contact_visible(ctx).then_some(self.0.email.as_deref()).flatten()
+        self.contact_visible(ctx)
+            .then_some(self.0.email.as_deref())
+            .flatten()
     }
     /// Phone number; null for anonymous callers when the visibility is `INTERNAL`.
     async fn phone(&self, ctx: &Context<'_>) -> Option<&str> {
-        self.contact_visible(ctx).then_some(self.0.phone.as_deref()).flatten()
+        self.contact_visible(ctx)
+            .then_some(self.0.phone.as_deref())
+            .flatten()
     }
     /// Who may see the contact details.
     async fn visibility(&self) -> Visibility {
@@ -269,7 +290,10 @@ impl Representative {
         if !links.is_empty() {
             return Ok(links.iter().map(|l| l.municipality_id).collect());
         }
-        let Some(org) = loaders(ctx).load_one(OrganisationById(self.0.organisation_id)).await? else {
+        let Some(org) = loaders(ctx)
+            .load_one(OrganisationById(self.0.organisation_id))
+            .await?
+        else {
             return Ok(Vec::new());
         };
         // A unit of a municipality serves its municipality.
@@ -382,13 +406,17 @@ impl Representative {
         active_on: Option<NaiveDate>,
     ) -> ApiResult<Vec<Representative>> {
         let date = active_date(active_on, false).unwrap_or_else(super::today);
-        let Some(org) = loaders(ctx).load_one(OrganisationById(self.0.organisation_id)).await? else {
+        let Some(org) = loaders(ctx)
+            .load_one(OrganisationById(self.0.organisation_id))
+            .await?
+        else {
             return Ok(Vec::new());
         };
         let Some(county) = county_of(ctx, &org).await? else {
             return Ok(Vec::new());
         };
-        let index: std::sync::Arc<CountyIndex> = counterparts::county_index(ctx, county, date).await?;
+        let index: std::sync::Arc<CountyIndex> =
+            counterparts::county_index(ctx, county, date).await?;
         Ok(index
             .counterparts_of(&self.0)
             .into_iter()
@@ -426,7 +454,11 @@ impl Topic {
     }
     /// Name in the requested language, falling back to Finnish.
     async fn name(&self, #[graphql(default)] lang: Language) -> &str {
-        lang.pick(&self.0.name_fi, self.0.name_sv.as_deref(), self.0.name_en.as_deref())
+        lang.pick(
+            &self.0.name_fi,
+            self.0.name_sv.as_deref(),
+            self.0.name_en.as_deref(),
+        )
     }
     /// Interface area or common theme.
     async fn kind(&self) -> TopicKind {
@@ -449,7 +481,10 @@ impl Topic {
     }
     /// Narrower topics, in the agreement's order.
     async fn children(&self, ctx: &Context<'_>) -> ApiResult<Vec<Topic>> {
-        let rows = loaders(ctx).load_one(TopicChildren(self.0.id)).await?.unwrap_or_default();
+        let rows = loaders(ctx)
+            .load_one(TopicChildren(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Topic).collect())
     }
     /// Position in the agreement's order.
@@ -471,7 +506,11 @@ impl Network {
     }
     /// Name in the requested language, falling back to Finnish.
     async fn name(&self, #[graphql(default)] lang: Language) -> &str {
-        lang.pick(&self.0.name_fi, self.0.name_sv.as_deref(), self.0.name_en.as_deref())
+        lang.pick(
+            &self.0.name_fi,
+            self.0.name_sv.as_deref(),
+            self.0.name_en.as_deref(),
+        )
     }
     /// What kind of group this is.
     async fn kind(&self) -> NetworkKind {
@@ -483,7 +522,10 @@ impl Network {
     }
     /// Topics the network works on.
     async fn topics(&self, ctx: &Context<'_>) -> ApiResult<Vec<Topic>> {
-        let links = loaders(ctx).load_one(TopicsOfNetwork(self.0.id)).await?.unwrap_or_default();
+        let links = loaders(ctx)
+            .load_one(TopicsOfNetwork(self.0.id))
+            .await?
+            .unwrap_or_default();
         let mut topics: Vec<Topic> = load_many(ctx, links.iter().map(|l| TopicById(l.topic_id)))
             .await?
             .into_iter()
@@ -499,7 +541,10 @@ impl Network {
     /// The wellbeing services county the network belongs to.
     async fn county(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
         match self.0.county_id {
-            Some(id) => Ok(loaders(ctx).load_one(OrganisationById(id)).await?.map(Organisation)),
+            Some(id) => Ok(loaders(ctx)
+                .load_one(OrganisationById(id))
+                .await?
+                .map(Organisation)),
             None => Ok(None),
         }
     }
@@ -507,7 +552,10 @@ impl Network {
     /// rotates, see `convenerNote`.
     async fn convener(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
         match self.0.convener_id {
-            Some(id) => Ok(loaders(ctx).load_one(OrganisationById(id)).await?.map(Organisation)),
+            Some(id) => Ok(loaders(ctx)
+                .load_one(OrganisationById(id))
+                .await?
+                .map(Organisation)),
             None => Ok(None),
         }
     }
@@ -536,7 +584,10 @@ impl Network {
     }
     /// Networks working under this one.
     async fn sub_networks(&self, ctx: &Context<'_>) -> ApiResult<Vec<Network>> {
-        let rows = loaders(ctx).load_one(SubNetworks(self.0.id)).await?.unwrap_or_default();
+        let rows = loaders(ctx)
+            .load_one(SubNetworks(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Network).collect())
     }
     /// The area the network works for.
@@ -572,7 +623,10 @@ impl Network {
     }
     /// Meetings, earliest first.
     async fn meetings(&self, ctx: &Context<'_>) -> ApiResult<Vec<Meeting>> {
-        let rows = loaders(ctx).load_one(MeetingsOfNetwork(self.0.id)).await?.unwrap_or_default();
+        let rows = loaders(ctx)
+            .load_one(MeetingsOfNetwork(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Meeting).collect())
     }
     /// First day the network exists; null when not recorded.
@@ -611,7 +665,10 @@ impl NetworkMembership {
     /// The organisation holding the seat.
     async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
         match self.0.organisation_id {
-            Some(id) => Ok(loaders(ctx).load_one(OrganisationById(id)).await?.map(Organisation)),
+            Some(id) => Ok(loaders(ctx)
+                .load_one(OrganisationById(id))
+                .await?
+                .map(Organisation)),
             None => Ok(None),
         }
     }
@@ -712,7 +769,11 @@ impl Area {
     }
     /// Name in the requested language, falling back to Finnish.
     async fn name(&self, #[graphql(default)] lang: Language) -> &str {
-        lang.pick(&self.0.name_fi, self.0.name_sv.as_deref(), self.0.name_en.as_deref())
+        lang.pick(
+            &self.0.name_fi,
+            self.0.name_sv.as_deref(),
+            self.0.name_en.as_deref(),
+        )
     }
     /// What the area groups municipalities for.
     async fn kind(&self) -> AreaKind {
@@ -732,13 +793,18 @@ impl Area {
     }
     /// Member municipalities, by municipality code.
     async fn municipalities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
-        let links = loaders(ctx).load_one(MunicipalitiesOfArea(self.0.id)).await?.unwrap_or_default();
-        let mut orgs: Vec<Organisation> =
-            load_many(ctx, links.iter().map(|l| OrganisationById(l.municipality_id)))
-                .await?
-                .into_iter()
-                .map(Organisation)
-                .collect();
+        let links = loaders(ctx)
+            .load_one(MunicipalitiesOfArea(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let mut orgs: Vec<Organisation> = load_many(
+            ctx,
+            links.iter().map(|l| OrganisationById(l.municipality_id)),
+        )
+        .await?
+        .into_iter()
+        .map(Organisation)
+        .collect();
         orgs.sort_by(|a, b| a.0.municipality_code.cmp(&b.0.municipality_code));
         Ok(orgs)
     }
@@ -756,7 +822,11 @@ impl Agreement {
     }
     /// Title in the requested language, falling back to Finnish.
     async fn title(&self, #[graphql(default)] lang: Language) -> &str {
-        lang.pick(&self.0.title_fi, self.0.title_sv.as_deref(), self.0.title_en.as_deref())
+        lang.pick(
+            &self.0.title_fi,
+            self.0.title_sv.as_deref(),
+            self.0.title_en.as_deref(),
+        )
     }
     /// Purpose of the agreement.
     async fn description(&self) -> Option<&str> {
@@ -772,13 +842,18 @@ impl Agreement {
     }
     /// The parties (sopijaosapuolet): the county first, then the rest by name.
     async fn parties(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
-        let links = loaders(ctx).load_one(PartiesOf(self.0.id)).await?.unwrap_or_default();
-        let mut orgs: Vec<Organisation> =
-            load_many(ctx, links.iter().map(|l| OrganisationById(l.organisation_id)))
-                .await?
-                .into_iter()
-                .map(Organisation)
-                .collect();
+        let links = loaders(ctx)
+            .load_one(PartiesOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let mut orgs: Vec<Organisation> = load_many(
+            ctx,
+            links.iter().map(|l| OrganisationById(l.organisation_id)),
+        )
+        .await?
+        .into_iter()
+        .map(Organisation)
+        .collect();
         let county = self.0.county_id;
         orgs.sort_by(|a, b| {
             (a.0.id != county, &a.0.name_fi, a.0.id).cmp(&(b.0.id != county, &b.0.name_fi, b.0.id))
@@ -799,7 +874,10 @@ impl Agreement {
     }
     /// The shared goals, in the agreement's order.
     async fn goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<Goal>> {
-        let rows = loaders(ctx).load_one(GoalsOf(self.0.id)).await?.unwrap_or_default();
+        let rows = loaders(ctx)
+            .load_one(GoalsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Goal).collect())
     }
 }
@@ -816,7 +894,11 @@ impl Goal {
     }
     /// Title in the requested language, falling back to Finnish.
     async fn title(&self, #[graphql(default)] lang: Language) -> &str {
-        lang.pick(&self.0.title_fi, self.0.title_sv.as_deref(), self.0.title_en.as_deref())
+        lang.pick(
+            &self.0.title_fi,
+            self.0.title_sv.as_deref(),
+            self.0.title_en.as_deref(),
+        )
     }
     /// What the goal means.
     async fn description(&self) -> Option<&str> {
@@ -836,7 +918,10 @@ impl Goal {
     }
     /// Actions under the goal, in the programme's order.
     async fn actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Action>> {
-        let rows = loaders(ctx).load_one(ActionsOfGoal(self.0.id)).await?.unwrap_or_default();
+        let rows = loaders(ctx)
+            .load_one(ActionsOfGoal(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Action).collect())
     }
 }
@@ -876,13 +961,18 @@ impl Action {
     }
     /// The organisations the responsibility names; empty while unassigned.
     async fn responsible_organisations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
-        let links = loaders(ctx).load_one(ResponsibleFor(self.0.id)).await?.unwrap_or_default();
-        let mut orgs: Vec<Organisation> =
-            load_many(ctx, links.iter().map(|l| OrganisationById(l.organisation_id)))
-                .await?
-                .into_iter()
-                .map(Organisation)
-                .collect();
+        let links = loaders(ctx)
+            .load_one(ResponsibleFor(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let mut orgs: Vec<Organisation> = load_many(
+            ctx,
+            links.iter().map(|l| OrganisationById(l.organisation_id)),
+        )
+        .await?
+        .into_iter()
+        .map(Organisation)
+        .collect();
         orgs.sort_by(|a, b| (&a.0.name_fi, a.0.id).cmp(&(&b.0.name_fi, b.0.id)));
         Ok(orgs)
     }
@@ -897,7 +987,10 @@ impl Action {
     }
     /// How the action is followed up.
     async fn metrics(&self, ctx: &Context<'_>) -> ApiResult<Vec<Metric>> {
-        let rows = loaders(ctx).load_one(MetricsOf(self.0.id)).await?.unwrap_or_default();
+        let rows = loaders(ctx)
+            .load_one(MetricsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(Metric).collect())
     }
     /// First day of the action period.
@@ -914,7 +1007,10 @@ impl Action {
     }
     /// Follow-up entries, oldest first.
     async fn progress(&self, ctx: &Context<'_>) -> ApiResult<Vec<ProgressReport>> {
-        let rows = loaders(ctx).load_one(ProgressOf(self.0.id)).await?.unwrap_or_default();
+        let rows = loaders(ctx)
+            .load_one(ProgressOf(self.0.id))
+            .await?
+            .unwrap_or_default();
         Ok(rows.into_iter().map(ProgressReport).collect())
     }
     /// Version to send back with an update.

@@ -86,7 +86,10 @@ pub struct Dataset {
 }
 
 /// Parses an enumeration value written in a seed file (`WELLBEING_COUNTY`).
-fn parse_enum<T: sea_orm::ActiveEnum<Value = String>>(what: &str, value: &str) -> anyhow::Result<T> {
+fn parse_enum<T: sea_orm::ActiveEnum<Value = String>>(
+    what: &str,
+    value: &str,
+) -> anyhow::Result<T> {
     T::try_from_value(&value.to_owned())
         .map_err(|_| anyhow::anyhow!("{what}: unknown value {value:?}"))
 }
@@ -128,9 +131,16 @@ impl Keys {
     }
 }
 
-fn check_dates(context: &str, from: Option<NaiveDate>, to: Option<NaiveDate>) -> anyhow::Result<()> {
+fn check_dates(
+    context: &str,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> anyhow::Result<()> {
     if let (Some(from), Some(to)) = (from, to) {
-        ensure!(to >= from, "{context}: valid_to {to} is before valid_from {from}");
+        ensure!(
+            to >= from,
+            "{context}: valid_to {to} is before valid_from {from}"
+        );
     }
     Ok(())
 }
@@ -189,9 +199,11 @@ impl Dataset {
             let county_id = if row.county_code == ALAND_CODE {
                 None
             } else {
-                Some(*county_ids.get(&row.county_code).with_context(|| {
-                    format!("{key}: unknown county {}", row.county_code)
-                })?)
+                Some(
+                    *county_ids
+                        .get(&row.county_code)
+                        .with_context(|| format!("{key}: unknown county {}", row.county_code))?,
+                )
             };
             let is_helsinki = key == HELSINKI_MUNICIPALITY;
             data.organisations.push(organisation::Model {
@@ -234,7 +246,8 @@ impl Dataset {
         };
 
         // Other organisations; units may refer to organisations listed before or after them.
-        let file: OrganisationsFile = toml::from_str(ORGANISATIONS).context("organisations.toml")?;
+        let file: OrganisationsFile =
+            toml::from_str(ORGANISATIONS).context("organisations.toml")?;
         for org in &file.organisation {
             keys.add("organisation", &org.key)?;
         }
@@ -242,7 +255,10 @@ impl Dataset {
             let ctx = format!("organisation {}", org.key);
             let kind: OrganisationKind = parse_enum(&ctx, &org.kind)?;
             ensure!(
-                !matches!(kind, OrganisationKind::WellbeingCounty | OrganisationKind::Municipality),
+                !matches!(
+                    kind,
+                    OrganisationKind::WellbeingCounty | OrganisationKind::Municipality
+                ),
                 "{ctx}: counties and municipalities come from the reference CSV files"
             );
             let county_id = org
@@ -279,7 +295,8 @@ impl Dataset {
             });
         }
         let org = |keys: &Keys, key: &str, ctx: &str| -> anyhow::Result<Uuid> {
-            keys.get("organisation", key, ctx).map(|_| county_key_id(key))
+            keys.get("organisation", key, ctx)
+                .map(|_| county_key_id(key))
         };
 
         // Topics (parents may come later in the file).
@@ -338,11 +355,15 @@ impl Dataset {
             let id = keys.add("representative", &rep.key)?;
             check_dates(&ctx, rep.valid_from, rep.valid_to)?;
             for muni in &rep.serves {
-                ensure!(muni.starts_with("municipality:"), "{ctx}: serves {muni:?} is not a municipality");
-                data.representative_municipalities.push(representative_municipality::Model {
-                    representative_id: id,
-                    municipality_id: org(&keys, muni, &ctx)?,
-                });
+                ensure!(
+                    muni.starts_with("municipality:"),
+                    "{ctx}: serves {muni:?} is not a municipality"
+                );
+                data.representative_municipalities
+                    .push(representative_municipality::Model {
+                        representative_id: id,
+                        municipality_id: org(&keys, muni, &ctx)?,
+                    });
             }
             data.representatives.push(representative::Model {
                 id,
@@ -366,7 +387,10 @@ impl Dataset {
             let ctx = format!("area {}", area.key);
             let id = keys.add("area", &area.key)?;
             for muni in &area.municipalities {
-                ensure!(muni.starts_with("municipality:"), "{ctx}: {muni:?} is not a municipality");
+                ensure!(
+                    muni.starts_with("municipality:"),
+                    "{ctx}: {muni:?} is not a municipality"
+                );
                 data.area_municipalities.push(area_municipality::Model {
                     area_id: id,
                     municipality_id: org(&keys, muni, &ctx)?,
@@ -460,7 +484,11 @@ impl Dataset {
                 name_sv: network.name_sv,
                 name_en: network.name_en,
                 description: network.description,
-                level: network.level.as_deref().map(|l| parse_enum(&ctx, l)).transpose()?,
+                level: network
+                    .level
+                    .as_deref()
+                    .map(|l| parse_enum(&ctx, l))
+                    .transpose()?,
                 county_id: network
                     .county
                     .as_deref()
@@ -583,9 +611,22 @@ impl Dataset {
         }
 
         // Rows that refer to others of their own table go after them.
-        data.organisations = parents_first(data.organisations, |o| o.id, |o| o.parent_id.into_iter().chain(o.county_id.filter(|c| *c != o.id)).collect())?;
+        data.organisations = parents_first(
+            data.organisations,
+            |o| o.id,
+            |o| {
+                o.parent_id
+                    .into_iter()
+                    .chain(o.county_id.filter(|c| *c != o.id))
+                    .collect()
+            },
+        )?;
         data.topics = parents_first(data.topics, |t| t.id, |t| t.parent_id.into_iter().collect())?;
-        data.networks = parents_first(data.networks, |n| n.id, |n| n.parent_id.into_iter().collect())?;
+        data.networks = parents_first(
+            data.networks,
+            |n| n.id,
+            |n| n.parent_id.into_iter().collect(),
+        )?;
         Ok(data)
     }
 }
@@ -610,7 +651,10 @@ fn parents_first<T>(
         placed.extend(ready.iter().map(&id));
         out.extend(ready);
         pending = rest;
-        ensure!(pending.len() < before, "seed rows refer to each other in a cycle");
+        ensure!(
+            pending.len() < before,
+            "seed rows refer to each other in a cycle"
+        );
     }
     Ok(out)
 }
@@ -705,18 +749,36 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<LoadReport> {
     macro_rules! single {
         ($module:ident, $rows:expr) => {{
             let existing = ids::<$module::Entity, _>(&tx, $module::Column::Id).await?;
-            insert_missing::<$module::Entity, _>(&tx, &mut r, stringify!($module), $rows, |m| single(m.id), existing).await?;
+            insert_missing::<$module::Entity, _>(
+                &tx,
+                &mut r,
+                stringify!($module),
+                $rows,
+                |m| single(m.id),
+                existing,
+            )
+            .await?;
         }};
     }
     macro_rules! pair {
         ($module:ident, $a:ident, $b:ident, $rows:expr) => {{
             let existing = pairs::<$module::Entity, _>(
                 &tx,
-                <$module::Column as FromStr>::from_str(stringify!($a)).map_err(|e| anyhow::anyhow!("{e:?}"))?,
-                <$module::Column as FromStr>::from_str(stringify!($b)).map_err(|e| anyhow::anyhow!("{e:?}"))?,
+                <$module::Column as FromStr>::from_str(stringify!($a))
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?,
+                <$module::Column as FromStr>::from_str(stringify!($b))
+                    .map_err(|e| anyhow::anyhow!("{e:?}"))?,
             )
             .await?;
-            insert_missing::<$module::Entity, _>(&tx, &mut r, stringify!($module), $rows, |m| (m.$a, m.$b), existing).await?;
+            insert_missing::<$module::Entity, _>(
+                &tx,
+                &mut r,
+                stringify!($module),
+                $rows,
+                |m| (m.$a, m.$b),
+                existing,
+            )
+            .await?;
         }};
     }
 
@@ -724,18 +786,38 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<LoadReport> {
     single!(topic, data.topics);
     single!(person, data.persons);
     single!(representative, data.representatives);
-    pair!(representative_municipality, representative_id, municipality_id, data.representative_municipalities);
+    pair!(
+        representative_municipality,
+        representative_id,
+        municipality_id,
+        data.representative_municipalities
+    );
     single!(area, data.areas);
-    pair!(area_municipality, area_id, municipality_id, data.area_municipalities);
+    pair!(
+        area_municipality,
+        area_id,
+        municipality_id,
+        data.area_municipalities
+    );
     single!(network, data.networks);
     pair!(network_topic, network_id, topic_id, data.network_topics);
     single!(membership, data.memberships);
     single!(meeting, data.meetings);
     single!(agreement, data.agreements);
-    pair!(agreement_party, agreement_id, organisation_id, data.agreement_parties);
+    pair!(
+        agreement_party,
+        agreement_id,
+        organisation_id,
+        data.agreement_parties
+    );
     single!(goal, data.goals);
     single!(action, data.actions);
-    pair!(action_organisation, action_id, organisation_id, data.action_organisations);
+    pair!(
+        action_organisation,
+        action_id,
+        organisation_id,
+        data.action_organisations
+    );
     single!(metric, data.metrics);
 
     tx.commit().await?;

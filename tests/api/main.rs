@@ -1,0 +1,10 @@
+//! Integration tests: the HTTP application end to end, on SQLite and PostgreSQL.
+
+mod support;
+
+mod http;
+mod limits;
+mod lists;
+mod lookups;
+mod schema;
+mod seed_facts;

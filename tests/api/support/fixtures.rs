@@ -1,0 +1,232 @@
+//! Fictional rows for tests, written straight into a test's database. People are made up
+//! and live at example.org.
+
+use chrono::{NaiveDate, Utc};
+use entity::enums::{Level, Visibility};
+use entity::*;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+};
+use uuid::Uuid;
+
+/// The id of an organisation by municipality code.
+pub async fn municipality(db: &DatabaseConnection, code: &str) -> Uuid {
+    organisation::Entity::find()
+        .filter(organisation::Column::MunicipalityCode.eq(code))
+        .one(db)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("no municipality {code}"))
+        .id
+}
+
+/// The id of a county by its two-digit code.
+pub async fn county(db: &DatabaseConnection, code: &str) -> Uuid {
+    organisation::Entity::find()
+        .filter(organisation::Column::CountyCode.eq(code))
+        .one(db)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("no county {code}"))
+        .id
+}
+
+/// The id of a topic by slug.
+pub async fn topic(db: &DatabaseConnection, slug: &str) -> Uuid {
+    topic::Entity::find()
+        .filter(topic::Column::Slug.eq(slug))
+        .one(db)
+        .await
+        .expect("query")
+        .unwrap_or_else(|| panic!("no topic {slug}"))
+        .id
+}
+
+/// Inserts a fictional person.
+pub async fn person(
+    db: &DatabaseConnection,
+    name: &str,
+    organisation: Uuid,
+    visibility: Visibility,
+) -> Uuid {
+    let now = Utc::now();
+    let id = Uuid::new_v4();
+    let email = format!("{}@example.org", yhdyspinta::text::words(name).join("."));
+    person::Model {
+        id,
+        name: name.into(),
+        title: Some("Testikoordinaattori".into()),
+        organisation_id: Some(organisation),
+        email: Some(email),
+        phone: Some("+358401234567".into()),
+        visibility,
+        search_text: yhdyspinta::text::search_column([Some(name)]),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("insert person");
+    id
+}
+
+/// What a fixture representative looks like.
+pub struct Rep<'a> {
+    pub person: Uuid,
+    pub organisation: Uuid,
+    pub topic: Uuid,
+    pub level: Level,
+    pub serves: &'a [Uuid],
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// Inserts a representative with the municipalities it serves.
+pub async fn representative(db: &DatabaseConnection, rep: Rep<'_>) -> Uuid {
+    let now = Utc::now();
+    let id = Uuid::new_v4();
+    representative::Model {
+        id,
+        person_id: rep.person,
+        organisation_id: rep.organisation,
+        topic_id: rep.topic,
+        level: rep.level,
+        role: Some("yhdyshenkilö".into()),
+        deputy_id: None,
+        valid_from: rep.valid_from,
+        valid_to: rep.valid_to,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("insert representative");
+    for m in rep.serves {
+        representative_municipality::Model {
+            representative_id: id,
+            municipality_id: *m,
+        }
+        .into_active_model()
+        .insert(db)
+        .await
+        .expect("insert served municipality");
+    }
+    id
+}
+
+/// A date.
+pub fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+/// Inserts an area of `municipalities` in `county`.
+pub async fn area(
+    db: &DatabaseConnection,
+    name: &str,
+    county: Uuid,
+    municipalities: &[Uuid],
+) -> Uuid {
+    let now = Utc::now();
+    let id = Uuid::new_v4();
+    area::Model {
+        id,
+        kind: entity::enums::AreaKind::Cooperation,
+        name_fi: name.into(),
+        name_sv: None,
+        name_en: None,
+        description: None,
+        county_id: county,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("insert area");
+    for m in municipalities {
+        area_municipality::Model {
+            area_id: id,
+            municipality_id: *m,
+        }
+        .into_active_model()
+        .insert(db)
+        .await
+        .expect("insert area municipality");
+    }
+    id
+}
+
+/// Inserts a network convened by `convener` on `topic` with a seat for each of `members`.
+pub async fn network(
+    db: &DatabaseConnection,
+    name: &str,
+    convener: Uuid,
+    topic: Uuid,
+    members: &[Uuid],
+) -> Uuid {
+    let now = Utc::now();
+    let id = Uuid::new_v4();
+    network::Model {
+        id,
+        kind: entity::enums::NetworkKind::WorkingGroup,
+        name_fi: name.into(),
+        name_sv: None,
+        name_en: None,
+        description: None,
+        level: Some(Level::Interface),
+        county_id: None,
+        convener_id: Some(convener),
+        convener_note: None,
+        responsible_person_id: None,
+        responsible_role: None,
+        parent_id: None,
+        area_id: None,
+        cadence: None,
+        meetings_per_year: None,
+        legal_basis: None,
+        valid_from: None,
+        valid_to: None,
+        search_text: yhdyspinta::text::search_column([Some(name)]),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("insert network");
+    network_topic::Model {
+        network_id: id,
+        topic_id: topic,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("insert network topic");
+    for m in members {
+        membership::Model {
+            id: Uuid::new_v4(),
+            network_id: id,
+            organisation_id: Some(*m),
+            person_id: None,
+            deputy_id: None,
+            role: entity::enums::MembershipRole::Member,
+            note: None,
+            valid_from: None,
+            valid_to: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        }
+        .into_active_model()
+        .insert(db)
+        .await
+        .expect("insert membership");
+    }
+    id
+}

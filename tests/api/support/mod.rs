@@ -1,0 +1,238 @@
+//! The test harness: `spawn_app()` starts the real HTTP application on a free loopback
+//! port over a fresh database of its own, seeded like a first start.
+
+pub mod fixtures;
+pub mod postgres;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use sea_orm::{ConnectionTrait, DatabaseConnection};
+use serde_json::{Value, json};
+
+/// Which database a test runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A running application and a client for it.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    /// The application's own connection pool.
+    pub db: DatabaseConnection,
+    /// SQL statements the application has run since the counter was last reset.
+    pub statements: Arc<AtomicUsize>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+fn unique(prefix: &str) -> String {
+    format!(
+        "{prefix}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// Runs `f` on a runtime of its own in another thread, so its connections never outlive
+/// the runtime that created them.
+fn on_own_runtime<T: Send + 'static>(
+    f: impl FnOnce() -> std::pin::Pin<Box<dyn Future<Output = T> + Send>> + Send + 'static,
+) -> T {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(f())
+    })
+    .join()
+    .expect("setup thread panicked")
+}
+
+/// A migrated and seeded SQLite file that test databases are copied from.
+fn sqlite_template() -> &'static PathBuf {
+    static TEMPLATE: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+    &TEMPLATE
+        .get_or_init(|| {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("template.db");
+            let url = format!("sqlite://{}", path.display());
+            on_own_runtime(move || {
+                Box::pin(async move {
+                    let db = yhdyspinta::db::connect(&url)
+                        .await
+                        .expect("connect template");
+                    yhdyspinta::prepare(&db, true).await.expect("seed template");
+                    db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE);")
+                        .await
+                        .expect("checkpoint");
+                    db.close().await.expect("close template");
+                })
+            });
+            (dir, path)
+        })
+        .1
+}
+
+/// Name of the seeded PostgreSQL template database.
+fn postgres_template(cluster: &'static postgres::PgCluster) -> &'static str {
+    static TEMPLATE: OnceLock<String> = OnceLock::new();
+    TEMPLATE.get_or_init(|| {
+        let name = "yhdyspinta_template".to_owned();
+        let template = name.clone();
+        on_own_runtime(move || {
+            Box::pin(async move {
+                let url = postgres::create_database(cluster, &template, None).await;
+                let db = yhdyspinta::db::connect(&url)
+                    .await
+                    .expect("connect template");
+                yhdyspinta::prepare(&db, true).await.expect("seed template");
+                db.close().await.expect("close template");
+            })
+        });
+        name
+    })
+}
+
+/// Starts the application on a fresh seeded database of `backend`, or `None` when
+/// PostgreSQL is asked for and not installed.
+pub async fn spawn_app_on(backend: Backend) -> Option<TestApp> {
+    let (url, dir) = match backend {
+        Backend::Sqlite => {
+            let template = sqlite_template();
+            let dir = tempfile::tempdir().expect("temp dir");
+            let path = dir.path().join("test.db");
+            std::fs::copy(template, &path).expect("copy template");
+            (format!("sqlite://{}", path.display()), Some(dir))
+        }
+        Backend::Postgres => {
+            let cluster = postgres::cluster()?;
+            let template = postgres_template(cluster);
+            let url = postgres::create_database(cluster, &unique("t"), Some(template)).await;
+            (url, None)
+        }
+    };
+    let mut db = yhdyspinta::db::connect(&url).await.expect("connect");
+    yhdyspinta::prepare(&db, true).await.expect("prepare");
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let app = yhdyspinta::app(db.clone(), Duration::from_secs(10), 256 * 1024);
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("serve");
+    });
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .no_proxy()
+        .build()
+        .expect("client");
+    Some(TestApp {
+        addr,
+        client,
+        db,
+        statements,
+        _dir: dir,
+    })
+}
+
+impl TestApp {
+    /// `http://127.0.0.1:PORT/path`
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Posts a GraphQL request and returns the whole JSON response.
+    pub async fn post(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        response.json().await.expect("JSON response")
+    }
+
+    /// Runs a query that must succeed and returns its `data`.
+    pub async fn query(&self, query: &str, variables: Value) -> Value {
+        let body = self.post(query, variables).await;
+        assert!(
+            body.get("errors").is_none(),
+            "unexpected errors: {}",
+            serde_json::to_string_pretty(&body).unwrap_or_default()
+        );
+        body["data"].clone()
+    }
+
+    /// Runs a query that must fail and returns its first error.
+    pub async fn error(&self, query: &str, variables: Value) -> Value {
+        let body = self.post(query, variables).await;
+        body["errors"][0].clone()
+    }
+
+    /// Resets the SQL statement counter.
+    pub fn reset_statements(&self) {
+        self.statements.store(0, Ordering::SeqCst);
+    }
+
+    /// SQL statements run since the last reset.
+    pub fn statement_count(&self) -> usize {
+        self.statements.load(Ordering::SeqCst)
+    }
+}
+
+/// The `extensions.code` of an error.
+pub fn code(error: &Value) -> &str {
+    error["extensions"]["code"].as_str().unwrap_or("<none>")
+}
+
+/// Defines a test that runs on SQLite and, when PostgreSQL is installed, on PostgreSQL.
+#[macro_export]
+macro_rules! both {
+    ($(#[$meta:meta])* async fn $name:ident($app:ident: TestApp) $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            $(#[$meta])*
+            async fn run($app: $crate::support::TestApp) $body
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::support::spawn_app_on($crate::support::Backend::Sqlite)
+                    .await
+                    .expect("SQLite app");
+                run(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                match $crate::support::spawn_app_on($crate::support::Backend::Postgres).await {
+                    Some(app) => run(app).await,
+                    None => eprintln!("PostgreSQL binaries not found: skipping the PostgreSQL run"),
+                }
+            }
+        }
+    };
+}
+
+/// Starts the application on a fresh seeded SQLite database.
+#[allow(dead_code)]
+pub async fn spawn_app() -> TestApp {
+    spawn_app_on(Backend::Sqlite).await.expect("SQLite app")
+}

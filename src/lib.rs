@@ -9,6 +9,7 @@ pub mod http;
 pub mod policy;
 pub mod seed;
 pub mod text;
+pub mod token;
 
 use std::time::Duration;
 

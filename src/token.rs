@@ -1,0 +1,358 @@
+//! JWT authentication: verifying bearer tokens and minting development tokens.
+//!
+//! Exactly one algorithm is accepted, the configured one: HS256 with a shared secret, or
+//! RS256 / ES256 with a public key in PEM. `exp`, `iss`, `aud` and `sub` are required;
+//! `nbf` is checked when present; a small leeway absorbs clock skew. Tokens with
+//! `alg: none`, another algorithm (including an HS256 token "signed" with the public key
+//! text), a wrong issuer or audience, or an expired or malformed token are rejected.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::Context;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::policy::{Principal, Role};
+
+/// The claims of a Yhdyspinta token.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    /// Who the token is for; kept in the audit log.
+    pub sub: String,
+    /// Display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `editor` or `admin`.
+    pub role: Role,
+    /// Organisation ids an editor may write for (their units included).
+    #[serde(default)]
+    pub orgs: Vec<Uuid>,
+    /// Expiry, seconds since the epoch.
+    pub exp: i64,
+    /// Issued at.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    /// Not before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nbf: Option<i64>,
+    /// Issuer.
+    pub iss: String,
+    /// Audience.
+    pub aud: String,
+}
+
+impl From<Claims> for Principal {
+    fn from(claims: Claims) -> Self {
+        Principal {
+            sub: claims.sub,
+            name: claims.name,
+            role: claims.role,
+            orgs: claims.orgs,
+        }
+    }
+}
+
+/// The key tokens are verified with.
+#[derive(Clone)]
+pub enum Key {
+    /// A shared secret (HS256).
+    Hs256(Vec<u8>),
+    /// An RSA public key in PEM (RS256).
+    Rs256Pem(Vec<u8>),
+    /// An EC P-256 public key in PEM (ES256).
+    Es256Pem(Vec<u8>),
+}
+
+/// Verifies bearer tokens.
+pub struct Verifier {
+    key: DecodingKey,
+    validation: Validation,
+}
+
+/// Why a token was refused; shown to the caller as `UNAUTHENTICATED`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected(pub String);
+
+impl Verifier {
+    /// A verifier for `key`, accepting only tokens from `issuer` for `audience`.
+    pub fn new(key: &Key, issuer: &str, audience: &str, leeway_secs: u64) -> anyhow::Result<Self> {
+        let (key, algorithm) = match key {
+            Key::Hs256(secret) => {
+                anyhow::ensure!(
+                    secret.len() >= 32,
+                    "the HS256 secret must be at least 32 bytes"
+                );
+                (DecodingKey::from_secret(secret), Algorithm::HS256)
+            }
+            Key::Rs256Pem(pem) => (
+                DecodingKey::from_rsa_pem(pem).context("reading the RS256 public key")?,
+                Algorithm::RS256,
+            ),
+            Key::Es256Pem(pem) => (
+                DecodingKey::from_ec_pem(pem).context("reading the ES256 public key")?,
+                Algorithm::ES256,
+            ),
+        };
+        let mut validation = Validation::new(algorithm);
+        validation.algorithms = vec![algorithm];
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[audience]);
+        validation.leeway = leeway_secs;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        Ok(Self { key, validation })
+    }
+
+    /// Verifies a token and returns its claims.
+    pub fn verify(&self, token: &str) -> Result<Claims, Rejected> {
+        jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
+            .map(|data| data.claims)
+            .map_err(|err| Rejected(describe(&err)))
+    }
+
+    /// Reads an `Authorization` header value: absent means anonymous; anything other than
+    /// a valid `Bearer` token is refused.
+    pub fn principal(&self, header: Option<&str>) -> Result<Option<Principal>, Rejected> {
+        let Some(value) = header else {
+            return Ok(None);
+        };
+        let mut parts = value.trim().splitn(2, ' ');
+        let scheme = parts.next().unwrap_or_default();
+        let token = parts.next().map(str::trim).unwrap_or_default();
+        if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+            return Err(Rejected(
+                "the Authorization header must be `Bearer <token>`".into(),
+            ));
+        }
+        self.verify(token).map(|claims| Some(claims.into()))
+    }
+}
+
+fn describe(err: &jsonwebtoken::errors::Error) -> String {
+    use jsonwebtoken::errors::ErrorKind;
+    match err.kind() {
+        ErrorKind::ExpiredSignature => "the token has expired".into(),
+        ErrorKind::ImmatureSignature => "the token is not valid yet".into(),
+        ErrorKind::InvalidIssuer => "the token has the wrong issuer".into(),
+        ErrorKind::InvalidAudience => "the token has the wrong audience".into(),
+        ErrorKind::InvalidAlgorithm => {
+            "the token uses an algorithm this server does not accept".into()
+        }
+        ErrorKind::MissingRequiredClaim(claim) => format!("the token has no {claim} claim"),
+        ErrorKind::InvalidSignature => "the token's signature is invalid".into(),
+        _ => "the token is malformed".into(),
+    }
+}
+
+/// Mints an HS256 token.
+pub fn mint_hs256(secret: &[u8], claims: &Claims) -> anyhow::Result<String> {
+    jsonwebtoken::encode(
+        &Header::new(Algorithm::HS256),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .context("signing the token")
+}
+
+/// Reads the HS256 secret kept in `path`, or creates one: 32 random bytes, hex-encoded,
+/// in a file only the owner can read (mode 0600).
+pub fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => {
+            let secret = text.trim().as_bytes().to_vec();
+            anyhow::ensure!(
+                secret.len() >= 32,
+                "{} holds a secret shorter than 32 bytes",
+                path.display()
+            );
+            Ok(secret)
+        }
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+            let bytes: [u8; 32] = rand::random();
+            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                options.mode(0o600);
+            }
+            let mut file = options
+                .open(path)
+                .with_context(|| format!("creating {}", path.display()))?;
+            file.write_all(hex.as_bytes())?;
+            file.write_all(b"\n")?;
+            Ok(hex.into_bytes())
+        }
+        Err(err) => Err(err).with_context(|| format!("reading {}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+    const ISS: &str = "https://issuer.example.org";
+    const AUD: &str = "yhdyspinta";
+
+    fn claims() -> Claims {
+        Claims {
+            sub: "integrator-1".into(),
+            name: Some("Testi Integraattori".into()),
+            role: Role::Editor,
+            orgs: vec![Uuid::from_u128(7)],
+            exp: chrono::Utc::now().timestamp() + 600,
+            iat: None,
+            nbf: None,
+            iss: ISS.into(),
+            aud: AUD.into(),
+        }
+    }
+
+    fn verifier() -> Verifier {
+        Verifier::new(&Key::Hs256(SECRET.to_vec()), ISS, AUD, 5).unwrap()
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    #[test]
+    fn accepts_a_valid_token() {
+        let token = mint_hs256(SECRET, &claims()).unwrap();
+        let principal = verifier()
+            .principal(Some(&format!("Bearer {token}")))
+            .unwrap()
+            .unwrap();
+        assert_eq!(principal.sub, "integrator-1");
+        assert_eq!(principal.orgs, vec![Uuid::from_u128(7)]);
+        assert_eq!(verifier().principal(None).unwrap(), None);
+    }
+
+    #[test]
+    fn rejects_bad_tokens() {
+        let v = verifier();
+        let expired = Claims {
+            exp: chrono::Utc::now().timestamp() - 3600,
+            ..claims()
+        };
+        assert_eq!(
+            v.verify(&mint_hs256(SECRET, &expired).unwrap())
+                .unwrap_err()
+                .0,
+            "the token has expired"
+        );
+        let wrong_iss = Claims {
+            iss: "someone-else".into(),
+            ..claims()
+        };
+        assert!(v.verify(&mint_hs256(SECRET, &wrong_iss).unwrap()).is_err());
+        let wrong_aud = Claims {
+            aud: "other".into(),
+            ..claims()
+        };
+        assert!(v.verify(&mint_hs256(SECRET, &wrong_aud).unwrap()).is_err());
+        let future = Claims {
+            nbf: Some(chrono::Utc::now().timestamp() + 3600),
+            ..claims()
+        };
+        assert!(v.verify(&mint_hs256(SECRET, &future).unwrap()).is_err());
+        let other_secret = mint_hs256(b"another-secret-another-secret-!!", &claims()).unwrap();
+        assert!(v.verify(&other_secret).is_err());
+        for header in [
+            "Basic abc",
+            "Bearer",
+            "Bearer ",
+            "Bearer a.b",
+            "Bearer not.a.token",
+            "bearer ...",
+        ] {
+            assert!(v.principal(Some(header)).is_err(), "{header}");
+        }
+    }
+
+    #[test]
+    fn requires_sub_exp_iss_aud() {
+        let v = verifier();
+        let full = serde_json::json!({ "sub": "x", "role": "editor", "exp": chrono::Utc::now().timestamp() + 600, "iss": ISS, "aud": AUD });
+        for missing in ["sub", "exp", "iss", "aud"] {
+            let mut claims = full.clone();
+            claims.as_object_mut().unwrap().remove(missing);
+            let token = jsonwebtoken::encode(
+                &Header::new(Algorithm::HS256),
+                &claims,
+                &EncodingKey::from_secret(SECRET),
+            )
+            .unwrap();
+            assert!(
+                v.verify(&token).is_err(),
+                "a token without {missing} is refused"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_alg_none() {
+        let header = b64(br#"{"alg":"none","typ":"JWT"}"#);
+        let payload = b64(serde_json::to_string(&claims()).unwrap().as_bytes());
+        assert!(verifier().verify(&format!("{header}.{payload}.")).is_err());
+    }
+
+    const RS_PRIVATE: &[u8] = include_bytes!("../tests/fixtures/keys/rs256_private.pem");
+    const RS_PUBLIC: &[u8] = include_bytes!("../tests/fixtures/keys/rs256_public.pem");
+    const ES_PRIVATE: &[u8] = include_bytes!("../tests/fixtures/keys/es256_private.pem");
+    const ES_PUBLIC: &[u8] = include_bytes!("../tests/fixtures/keys/es256_public.pem");
+
+    #[test]
+    fn public_key_algorithms() {
+        let rs = Verifier::new(&Key::Rs256Pem(RS_PUBLIC.to_vec()), ISS, AUD, 5).unwrap();
+        let es = Verifier::new(&Key::Es256Pem(ES_PUBLIC.to_vec()), ISS, AUD, 5).unwrap();
+        let rs_token = jsonwebtoken::encode(
+            &Header::new(Algorithm::RS256),
+            &claims(),
+            &EncodingKey::from_rsa_pem(RS_PRIVATE).unwrap(),
+        )
+        .unwrap();
+        let es_token = jsonwebtoken::encode(
+            &Header::new(Algorithm::ES256),
+            &claims(),
+            &EncodingKey::from_ec_pem(ES_PRIVATE).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(rs.verify(&rs_token).unwrap().sub, "integrator-1");
+        assert_eq!(es.verify(&es_token).unwrap().sub, "integrator-1");
+        // Each verifier takes only its own algorithm.
+        assert!(rs.verify(&es_token).is_err());
+        assert!(es.verify(&rs_token).is_err());
+        // Algorithm confusion: an HS256 token keyed with the public key text.
+        let confused = mint_hs256(RS_PUBLIC, &claims()).unwrap();
+        assert_eq!(
+            rs.verify(&confused).unwrap_err().0,
+            "the token uses an algorithm this server does not accept"
+        );
+        // An HS256 verifier refuses RS256 tokens.
+        assert!(verifier().verify(&rs_token).is_err());
+    }
+
+    #[test]
+    fn secret_file_is_created_private_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("yhdyspinta.jwt-secret");
+        let first = load_or_create_secret(&path).unwrap();
+        assert_eq!(first.len(), 64);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
+        }
+        assert_eq!(load_or_create_secret(&path).unwrap(), first);
+    }
+}

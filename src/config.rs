@@ -15,6 +15,8 @@ pub struct Cli {
     pub database: DatabaseArgs,
     #[command(flatten)]
     pub serve: ServeArgs,
+    #[command(flatten)]
+    pub auth: AuthArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -43,6 +45,91 @@ pub enum Command {
     Seed,
     /// Print the GraphQL schema (SDL) and exit.
     Schema,
+    /// Mint an HS256 token with the configured secret, for development and integrators.
+    Token(TokenArgs),
+}
+
+/// How bearer tokens are verified. With none of the key options set and an SQLite
+/// database, an HS256 secret is generated on first start and kept beside the database file
+/// (`<database>.jwt-secret`, mode 0600).
+#[derive(Debug, Args, Clone)]
+pub struct AuthArgs {
+    /// Required `iss` claim of tokens.
+    #[arg(
+        long,
+        env = "YHDYSPINTA_JWT_ISSUER",
+        default_value = "yhdyspinta",
+        global = true
+    )]
+    pub jwt_issuer: String,
+    /// Required `aud` claim of tokens.
+    #[arg(
+        long,
+        env = "YHDYSPINTA_JWT_AUDIENCE",
+        default_value = "yhdyspinta-api",
+        global = true
+    )]
+    pub jwt_audience: String,
+    /// HS256 shared secret (at least 32 bytes).
+    #[arg(
+        long,
+        env = "YHDYSPINTA_JWT_SECRET",
+        hide_env_values = true,
+        global = true
+    )]
+    pub jwt_secret: Option<String>,
+    /// File holding the HS256 shared secret.
+    #[arg(long, env = "YHDYSPINTA_JWT_SECRET_FILE", global = true)]
+    pub jwt_secret_file: Option<PathBuf>,
+    /// PEM file with the RS256 or ES256 public key tokens are verified with (instead of HS256).
+    #[arg(long, env = "YHDYSPINTA_JWT_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_public_key_file: Option<PathBuf>,
+    /// Algorithm of the public key.
+    #[arg(
+        long,
+        env = "YHDYSPINTA_JWT_ALGORITHM",
+        value_enum,
+        default_value = "rs256",
+        global = true
+    )]
+    pub jwt_algorithm: PublicKeyAlgorithm,
+    /// Clock skew tolerated when checking `exp` and `nbf`, in seconds.
+    #[arg(
+        long,
+        env = "YHDYSPINTA_JWT_LEEWAY_SECS",
+        default_value_t = 30,
+        global = true
+    )]
+    pub jwt_leeway_secs: u64,
+}
+
+/// Public-key algorithms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PublicKeyAlgorithm {
+    /// RSA with SHA-256.
+    Rs256,
+    /// ECDSA P-256 with SHA-256.
+    Es256,
+}
+
+/// What a minted token says.
+#[derive(Debug, Args, Clone)]
+pub struct TokenArgs {
+    /// `editor` (writes its organisations' data) or `admin` (everything).
+    #[arg(long, value_parser = ["editor", "admin"])]
+    pub role: String,
+    /// Organisation the editor writes for: an id or a municipality code; repeatable.
+    #[arg(long = "org")]
+    pub orgs: Vec<String>,
+    /// How long the token is valid (`1h`, `30m`, `7d`).
+    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+    pub ttl: Duration,
+    /// The `sub` claim.
+    #[arg(long, default_value = "developer")]
+    pub sub: String,
+    /// The `name` claim.
+    #[arg(long)]
+    pub name: Option<String>,
 }
 
 /// HTTP server settings.
@@ -78,24 +165,17 @@ impl Default for ServeArgs {
     }
 }
 
-/// Directory that holds an SQLite database file, for files kept beside it.
-pub fn sqlite_dir(database_url: &str) -> Option<PathBuf> {
+/// The file an SQLite database keeps its generated JWT secret in.
+pub fn secret_file_beside(database_url: &str) -> Option<PathBuf> {
     let path = database_url
         .strip_prefix("sqlite://")
-        .or_else(|| database_url.strip_prefix("sqlite:"))?;
-    let path = path.split('?').next()?;
+        .or_else(|| database_url.strip_prefix("sqlite:"))?
+        .split('?')
+        .next()?;
     if path.is_empty() || path == ":memory:" {
         return None;
     }
-    let parent = PathBuf::from(path)
-        .parent()
-        .map(PathBuf::from)
-        .unwrap_or_default();
-    Some(if parent.as_os_str().is_empty() {
-        PathBuf::from(".")
-    } else {
-        parent
-    })
+    Some(PathBuf::from(format!("{path}.jwt-secret")))
 }
 
 #[cfg(test)]
@@ -121,15 +201,39 @@ mod tests {
     }
 
     #[test]
-    fn finds_the_sqlite_directory() {
+    fn token_arguments() {
+        let cli = Cli::try_parse_from([
+            "yhdyspinta",
+            "token",
+            "--role",
+            "editor",
+            "--org",
+            "297",
+            "--ttl",
+            "2h",
+        ])
+        .unwrap();
+        match cli.command {
+            Some(Command::Token(args)) => {
+                assert_eq!(args.orgs, vec!["297"]);
+                assert_eq!(args.ttl, Duration::from_secs(7200));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(Cli::try_parse_from(["yhdyspinta", "token", "--role", "owner"]).is_err());
+    }
+
+    #[test]
+    fn secret_lives_beside_the_sqlite_file() {
+        assert_eq!(secret_file_beside("postgres://x@y/z"), None);
         assert_eq!(
-            sqlite_dir("sqlite://yhdyspinta.db"),
-            Some(PathBuf::from("."))
+            secret_file_beside("sqlite:///var/lib/y/y.db?mode=rwc"),
+            Some(PathBuf::from("/var/lib/y/y.db.jwt-secret"))
         );
         assert_eq!(
-            sqlite_dir("sqlite:///var/lib/y/y.db?mode=rwc"),
-            Some(PathBuf::from("/var/lib/y"))
+            secret_file_beside("sqlite://yhdyspinta.db"),
+            Some(PathBuf::from("yhdyspinta.db.jwt-secret"))
         );
-        assert_eq!(sqlite_dir("postgres://x@y/z"), None);
+        assert_eq!(secret_file_beside("sqlite::memory:"), None);
     }
 }

@@ -22,6 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::graphql::error::finish_errors;
 use crate::graphql::loaders::loaders;
 use crate::graphql::{ApiSchema, Viewer};
+use crate::token::Verifier;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -32,16 +33,23 @@ pub struct AppState {
 struct Inner {
     schema: ApiSchema,
     db: DatabaseConnection,
+    verifier: Option<Verifier>,
     request_timeout: Duration,
 }
 
 impl AppState {
     /// State serving `schema` over `db`.
-    pub fn new(schema: ApiSchema, db: DatabaseConnection, request_timeout: Duration) -> Self {
+    pub fn new(
+        schema: ApiSchema,
+        db: DatabaseConnection,
+        verifier: Option<Verifier>,
+        request_timeout: Duration,
+    ) -> Self {
         Self {
             inner: Arc::new(Inner {
                 schema,
                 db,
+                verifier,
                 request_timeout,
             }),
         }
@@ -189,15 +197,44 @@ fn only_queries(document: &ExecutableDocument, operation_name: Option<&str>) -> 
     })
 }
 
+/// The caller a request's `Authorization` header names; an invalid token fails the
+/// whole request rather than falling back to anonymous.
+fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Viewer, Response> {
+    let header = match headers.get(header::AUTHORIZATION) {
+        None => return Ok(Viewer(None)),
+        Some(value) => value.to_str().map_err(|_| {
+            request_error(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "the Authorization header is not text",
+            )
+        })?,
+    };
+    let Some(verifier) = &state.inner.verifier else {
+        return Err(request_error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "this server has no token key configured",
+        ));
+    };
+    verifier
+        .principal(Some(header))
+        .map(Viewer)
+        .map_err(|rejected| request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &rejected.0))
+}
+
 async fn execute(
     state: &AppState,
-    _headers: &HeaderMap,
+    headers: &HeaderMap,
     request: async_graphql::Request,
     cacheable: bool,
 ) -> Response {
-    let request = request
-        .data(loaders(state.inner.db.clone()))
-        .data(Viewer::default());
+    let viewer = match authenticate(state, headers) {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let cacheable = cacheable && !viewer.authenticated();
+    let request = request.data(loaders(state.inner.db.clone())).data(viewer);
     let run = state.inner.schema.execute(request);
     let mut response = match tokio::time::timeout(state.inner.request_timeout, run).await {
         Ok(response) => response,

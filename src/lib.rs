@@ -17,7 +17,73 @@ use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
-use config::ServeArgs;
+use config::{AuthArgs, PublicKeyAlgorithm, ServeArgs};
+use token::{Key, Verifier};
+
+/// The HS256 secret: configured, read from the configured file, or (for an SQLite
+/// database) kept beside the database file and generated on first use.
+pub fn hs256_secret(database_url: &str, auth: &AuthArgs) -> anyhow::Result<Option<Vec<u8>>> {
+    if let Some(secret) = &auth.jwt_secret {
+        return Ok(Some(secret.as_bytes().to_vec()));
+    }
+    if let Some(path) = &auth.jwt_secret_file {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        return Ok(Some(text.trim().as_bytes().to_vec()));
+    }
+    if auth.jwt_public_key_file.is_some() {
+        return Ok(None);
+    }
+    match config::secret_file_beside(database_url) {
+        Some(path) => token::load_or_create_secret(&path).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// The token verifier the configuration asks for; `None` leaves writes disabled.
+pub fn verifier(database_url: &str, auth: &AuthArgs) -> anyhow::Result<Option<Verifier>> {
+    let key = if let Some(path) = &auth.jwt_public_key_file {
+        let pem = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        match auth.jwt_algorithm {
+            PublicKeyAlgorithm::Rs256 => Key::Rs256Pem(pem),
+            PublicKeyAlgorithm::Es256 => Key::Es256Pem(pem),
+        }
+    } else {
+        match hs256_secret(database_url, auth)? {
+            Some(secret) => Key::Hs256(secret),
+            None => {
+                tracing::warn!("no JWT key configured: mutations are disabled");
+                return Ok(None);
+            }
+        }
+    };
+    Verifier::new(
+        &key,
+        &auth.jwt_issuer,
+        &auth.jwt_audience,
+        auth.jwt_leeway_secs,
+    )
+    .map(Some)
+}
+
+/// An organisation id from an id or a municipality code, for the `token` command.
+pub async fn resolve_organisation(
+    db: &DatabaseConnection,
+    org: &str,
+) -> anyhow::Result<uuid::Uuid> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let found = if let Ok(id) = org.parse::<uuid::Uuid>() {
+        entity::organisation::Entity::find_by_id(id).one(db).await?
+    } else {
+        entity::organisation::Entity::find()
+            .filter(entity::organisation::Column::MunicipalityCode.eq(org))
+            .one(db)
+            .await?
+    };
+    found
+        .map(|o| o.id)
+        .with_context(|| format!("no organisation with id or municipality code {org:?}"))
+}
 
 /// Migrates the database and, unless told not to, seeds it when empty.
 pub async fn prepare(db: &DatabaseConnection, seed_when_empty: bool) -> anyhow::Result<()> {
@@ -32,15 +98,16 @@ pub async fn prepare(db: &DatabaseConnection, seed_when_empty: bool) -> anyhow::
     Ok(())
 }
 
-/// The HTTP application over `db`.
+/// The HTTP application over `db`, verifying tokens with `verifier` (none: no writes).
 pub fn app(
     db: DatabaseConnection,
+    verifier: Option<Verifier>,
     request_timeout: Duration,
     max_body_bytes: usize,
 ) -> axum::Router {
     let schema = graphql::schema(db.clone());
     http::router(
-        http::AppState::new(schema, db, request_timeout),
+        http::AppState::new(schema, db, verifier, request_timeout),
         max_body_bytes,
     )
 }
@@ -48,10 +115,11 @@ pub fn app(
 /// Serves the API on `listener` until ctrl-c or SIGTERM.
 pub async fn serve(
     db: DatabaseConnection,
+    verifier: Option<Verifier>,
     args: &ServeArgs,
     listener: TcpListener,
 ) -> anyhow::Result<()> {
-    let app = app(db, args.request_timeout, args.max_body_bytes);
+    let app = app(db, verifier, args.request_timeout, args.max_body_bytes);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -20,6 +20,37 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", graphql::sdl());
             Ok(())
         }
+        Command::Token(args) => {
+            let secret = yhdyspinta::hs256_secret(&cli.database.database_url, &cli.auth)?.context(
+                "no HS256 secret: set YHDYSPINTA_JWT_SECRET or YHDYSPINTA_JWT_SECRET_FILE",
+            )?;
+            let mut orgs = Vec::new();
+            if !args.orgs.is_empty() {
+                let conn = db::connect(&cli.database.database_url).await?;
+                for org in &args.orgs {
+                    orgs.push(yhdyspinta::resolve_organisation(&conn, org).await?);
+                }
+            }
+            let now = chrono::Utc::now();
+            let ttl = chrono::Duration::from_std(args.ttl).context("ttl is too long")?;
+            let claims = yhdyspinta::token::Claims {
+                sub: args.sub,
+                name: args.name,
+                role: if args.role == "admin" {
+                    yhdyspinta::policy::Role::Admin
+                } else {
+                    yhdyspinta::policy::Role::Editor
+                },
+                orgs,
+                exp: (now + ttl).timestamp(),
+                iat: Some(now.timestamp()),
+                nbf: None,
+                iss: cli.auth.jwt_issuer.clone(),
+                aud: cli.auth.jwt_audience.clone(),
+            };
+            println!("{}", yhdyspinta::token::mint_hs256(&secret, &claims)?);
+            Ok(())
+        }
         Command::Migrate => {
             let conn = db::connect(&cli.database.database_url).await?;
             db::migrate(&conn).await?;
@@ -37,6 +68,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => {
             let conn = db::connect(&cli.database.database_url).await?;
             yhdyspinta::prepare(&conn, !cli.serve.no_seed).await?;
+            let verifier = yhdyspinta::verifier(&cli.database.database_url, &cli.auth)?;
             let listener = tokio::net::TcpListener::bind(cli.serve.listen)
                 .await
                 .with_context(|| format!("listening on {}", cli.serve.listen))?;
@@ -44,7 +76,7 @@ async fn main() -> anyhow::Result<()> {
                 "serving GraphQL at http://{0}/graphql and GraphiQL at http://{0}/",
                 listener.local_addr()?
             );
-            yhdyspinta::serve(conn, &cli.serve, listener).await
+            yhdyspinta::serve(conn, verifier, &cli.serve, listener).await
         }
     }
 }

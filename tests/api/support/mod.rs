@@ -13,6 +13,42 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{Value, json};
 
+/// The HS256 secret tests sign tokens with.
+pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+/// Issuer and audience the test application expects.
+pub const ISSUER: &str = "yhdyspinta";
+pub const AUDIENCE: &str = "yhdyspinta-api";
+
+fn verifier() -> yhdyspinta::token::Verifier {
+    yhdyspinta::token::Verifier::new(
+        &yhdyspinta::token::Key::Hs256(SECRET.to_vec()),
+        ISSUER,
+        AUDIENCE,
+        5,
+    )
+    .expect("verifier")
+}
+
+/// Claims valid for ten minutes.
+pub fn claims(role: yhdyspinta::policy::Role, orgs: &[uuid::Uuid]) -> yhdyspinta::token::Claims {
+    yhdyspinta::token::Claims {
+        sub: "test-integrator".into(),
+        name: Some("Testi Integraattori".into()),
+        role,
+        orgs: orgs.to_vec(),
+        exp: chrono::Utc::now().timestamp() + 600,
+        iat: None,
+        nbf: None,
+        iss: ISSUER.into(),
+        aud: AUDIENCE.into(),
+    }
+}
+
+/// A signed token for `role` writing for `orgs`.
+pub fn token(role: yhdyspinta::policy::Role, orgs: &[uuid::Uuid]) -> String {
+    yhdyspinta::token::mint_hs256(SECRET, &claims(role, orgs)).expect("token")
+}
+
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -132,7 +168,12 @@ pub async fn spawn_app_on(backend: Backend) -> Option<TestApp> {
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let app = yhdyspinta::app(db.clone(), Duration::from_secs(10), 256 * 1024);
+    let app = yhdyspinta::app(
+        db.clone(),
+        Some(verifier()),
+        Duration::from_secs(10),
+        256 * 1024,
+    );
     tokio::spawn(async move {
         axum::serve(listener, app).await.expect("serve");
     });
@@ -161,6 +202,19 @@ impl TestApp {
         let response = self
             .client
             .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        response.json().await.expect("JSON response")
+    }
+
+    /// Posts a GraphQL request with `Authorization: Bearer <token>`.
+    pub async fn post_as(&self, token: &str, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .bearer_auth(token)
             .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await

@@ -6,6 +6,7 @@ pub mod config;
 pub mod db;
 pub mod graphql;
 pub mod http;
+pub mod input;
 pub mod policy;
 pub mod seed;
 pub mod text;

@@ -4,13 +4,17 @@
 pub mod counterparts;
 pub mod enums;
 pub mod error;
+pub mod inputs;
 pub mod loaders;
+pub mod mutation;
+pub mod mutation_programme;
 pub mod paging;
 pub mod query;
 pub mod types;
+pub mod write;
 
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{Context, EmptySubscription, MergedObject, Schema};
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
@@ -18,8 +22,15 @@ use error::ApiResult;
 use loaders::{DbLoader, Loaders};
 use query::QueryRoot;
 
+/// Every mutation.
+#[derive(MergedObject, Default)]
+pub struct MutationRoot(
+    mutation::OrganisationMutations,
+    mutation_programme::ProgrammeMutations,
+);
+
 /// The schema type.
-pub type ApiSchema = Schema<QueryRoot, EmptyMutation, EmptySubscription>;
+pub type ApiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Deepest selection nesting a query may have. GraphiQL's introspection query needs 13.
 pub const MAX_DEPTH: usize = 15;
@@ -29,7 +40,7 @@ pub const MAX_COMPLEXITY: usize = 10_000;
 
 /// Builds the schema around a database connection.
 pub fn schema(db: DatabaseConnection) -> ApiSchema {
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+    Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
         .data(db)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
@@ -40,7 +51,7 @@ pub fn schema(db: DatabaseConnection) -> ApiSchema {
 
 /// The schema in SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot, EmptyMutation, EmptySubscription)
+    Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
         .finish()
         .sdl()
 }

@@ -4,7 +4,7 @@
 use async_graphql::Context;
 use chrono::Utc;
 use entity::*;
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, IntoActiveModel,
     PrimaryKeyTrait, TransactionTrait,
@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::error::*;
 use super::{db, viewer};
-use crate::policy::{self, Decision, Owner, Principal};
+use crate::policy::{Decision, Owner, Principal};
 
 /// The authenticated caller, or `UNAUTHENTICATED`.
 pub fn caller<'a>(ctx: &Context<'a>) -> ApiResult<&'a Principal> {
@@ -27,8 +27,12 @@ pub fn caller<'a>(ctx: &Context<'a>) -> ApiResult<&'a Principal> {
 pub fn enforce(decision: Decision, what: &str) -> ApiResult<()> {
     match decision {
         Decision::Allow => Ok(()),
-        Decision::Unauthenticated => Err(unauthenticated("mutations need an Authorization: Bearer token")),
-        Decision::Forbidden => Err(forbidden(format!("your token does not allow writing {what}"))),
+        Decision::Unauthenticated => Err(unauthenticated(
+            "mutations need an Authorization: Bearer token",
+        )),
+        Decision::Forbidden => Err(forbidden(format!(
+            "your token does not allow writing {what}"
+        ))),
     }
 }
 
@@ -59,7 +63,10 @@ pub async fn owner<C: ConnectionTrait>(db: &C, org: Uuid) -> ApiResult<Owner> {
 }
 
 /// Owner chains of several organisations.
-pub async fn owners<C: ConnectionTrait>(db: &C, orgs: impl IntoIterator<Item = Uuid>) -> ApiResult<Vec<Owner>> {
+pub async fn owners<C: ConnectionTrait>(
+    db: &C,
+    orgs: impl IntoIterator<Item = Uuid>,
+) -> ApiResult<Vec<Owner>> {
     let mut out = Vec::new();
     for org in orgs {
         out.push(owner(db, org).await?);
@@ -70,7 +77,12 @@ pub async fn owners<C: ConnectionTrait>(db: &C, orgs: impl IntoIterator<Item = U
 /// Takes the write lock on a row (a row lock in PostgreSQL, the database write lock in
 /// SQLite) and reads it; `NOT_FOUND` when it does not exist. Taking the lock first means a
 /// concurrent writer waits instead of reading a version that is about to change.
-pub async fn lock<E>(tx: &DatabaseTransaction, table: &'static str, id: Uuid, what: &str) -> ApiResult<E::Model>
+pub async fn lock<E>(
+    tx: &DatabaseTransaction,
+    table: &'static str,
+    id: Uuid,
+    what: &str,
+) -> ApiResult<E::Model>
 where
     E: EntityTrait,
     <E::PrimaryKey as PrimaryKeyTrait>::ValueType: From<Uuid>,
@@ -80,8 +92,7 @@ where
         .value("version", Expr::col("version"))
         .and_where(Expr::col("id").eq(id))
         .to_owned();
-    let backend = tx.get_database_backend();
-    let result = tx.execute(backend.build(&touch)).await.map_err(internal)?;
+    let result = tx.execute(&touch).await.map_err(internal)?;
     if result.rows_affected() == 0 {
         return Err(not_found(format!("no {what} with id {id}")));
     }

@@ -1,0 +1,452 @@
+//! Input objects of the mutations, and their conversion into checked values.
+
+use async_graphql::{ID, InputObject, MaybeUndefined, SimpleObject};
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+use super::enums::*;
+use super::error::*;
+use crate::input::{self, Checked};
+
+/// Longest name.
+pub const NAME_MAX: usize = 200;
+/// Longest short text (titles, roles, notes, locations).
+pub const SHORT_MAX: usize = 500;
+/// Longest description.
+pub const LONG_MAX: usize = 10_000;
+
+/// Turns a field check into a `BAD_USER_INPUT` error.
+pub fn checked<T>(result: Checked<T>) -> ApiResult<T> {
+    result.map_err(|e| bad_input(e.field, e.message))
+}
+
+/// Parses an id argument.
+pub fn id(field: &str, id: &ID) -> ApiResult<Uuid> {
+    id.parse::<Uuid>()
+        .map_err(|_| bad_input(field, format!("{field} is not a valid id")))
+}
+
+/// Parses an optional id argument.
+pub fn opt_id(field: &str, value: &Option<ID>) -> ApiResult<Option<Uuid>> {
+    value.as_ref().map(|v| id(field, v)).transpose()
+}
+
+/// Parses a list of ids.
+pub fn ids(field: &str, values: &[ID]) -> ApiResult<Vec<Uuid>> {
+    let mut out: Vec<Uuid> = Vec::with_capacity(values.len());
+    for (i, v) in values.iter().enumerate() {
+        let parsed = id(&format!("{field}[{i}]"), v)?;
+        if !out.contains(&parsed) {
+            out.push(parsed);
+        }
+    }
+    Ok(out)
+}
+
+/// An id that may be set, cleared (null) or left as it is (absent).
+pub fn maybe_id(field: &str, value: &MaybeUndefined<ID>) -> ApiResult<MaybeUndefined<Uuid>> {
+    Ok(match value {
+        MaybeUndefined::Undefined => MaybeUndefined::Undefined,
+        MaybeUndefined::Null => MaybeUndefined::Null,
+        MaybeUndefined::Value(v) => MaybeUndefined::Value(id(field, v)?),
+    })
+}
+
+/// Applies a nullable text update with `check` to `current`.
+pub fn update_text(
+    current: Option<String>,
+    value: &MaybeUndefined<String>,
+    check: impl Fn(&str) -> Checked<Option<String>>,
+) -> ApiResult<Option<String>> {
+    match value {
+        MaybeUndefined::Undefined => Ok(current),
+        MaybeUndefined::Null => Ok(None),
+        MaybeUndefined::Value(v) => checked(check(v)),
+    }
+}
+
+/// Applies a nullable value update.
+pub fn update_value<T: Clone>(current: Option<T>, value: &MaybeUndefined<T>) -> Option<T> {
+    match value {
+        MaybeUndefined::Undefined => current,
+        MaybeUndefined::Null => None,
+        MaybeUndefined::Value(v) => Some(v.clone()),
+    }
+}
+
+/// Optional free text.
+pub fn opt_text(field: &str, max: usize) -> impl Fn(&str) -> Checked<Option<String>> + '_ {
+    move |v| input::text(field, Some(v), max, false)
+}
+
+/// Optional e-mail.
+pub fn opt_email(field: &str) -> impl Fn(&str) -> Checked<Option<String>> + '_ {
+    move |v| {
+        if v.trim().is_empty() {
+            Ok(None)
+        } else {
+            input::email(field, v).map(Some)
+        }
+    }
+}
+
+/// Optional phone number.
+pub fn opt_phone(field: &str) -> impl Fn(&str) -> Checked<Option<String>> + '_ {
+    move |v| {
+        if v.trim().is_empty() {
+            Ok(None)
+        } else {
+            input::phone(field, v).map(Some)
+        }
+    }
+}
+
+/// Optional URL.
+pub fn opt_url(field: &str) -> impl Fn(&str) -> Checked<Option<String>> + '_ {
+    move |v| {
+        if v.trim().is_empty() {
+            Ok(None)
+        } else {
+            input::url(field, v).map(Some)
+        }
+    }
+}
+
+/// A checked optional value from a plain `Option`.
+pub fn opt<T>(
+    value: &Option<String>,
+    check: impl Fn(&str) -> Checked<Option<T>>,
+) -> ApiResult<Option<T>> {
+    match value {
+        None => Ok(None),
+        Some(v) => checked(check(v)),
+    }
+}
+
+/// Multilingual text: Finnish is required, Swedish and English optional.
+#[derive(InputObject, Clone, Debug)]
+pub struct LocalizedTextInput {
+    /// Finnish (required).
+    pub fi: String,
+    /// Swedish.
+    pub sv: Option<String>,
+    /// English.
+    pub en: Option<String>,
+}
+
+/// Checked multilingual text.
+pub struct Localized {
+    pub fi: String,
+    pub sv: Option<String>,
+    pub en: Option<String>,
+}
+
+impl LocalizedTextInput {
+    /// Checks the three languages, naming `field.fi` and so on.
+    pub fn check(&self, field: &str, max: usize) -> ApiResult<Localized> {
+        Ok(Localized {
+            fi: checked(input::required(&format!("{field}.fi"), &self.fi, max))?,
+            sv: checked(input::text(
+                &format!("{field}.sv"),
+                self.sv.as_deref(),
+                max,
+                false,
+            ))?,
+            en: checked(input::text(
+                &format!("{field}.en"),
+                self.en.as_deref(),
+                max,
+                false,
+            ))?,
+        })
+    }
+}
+
+/// Identifies the row a delete or end acts on, at the version the client last read.
+#[derive(InputObject, Clone, Debug)]
+pub struct DeleteInput {
+    /// The row.
+    pub id: ID,
+    /// The version the client last read.
+    pub version: i32,
+    /// Also remove what refers to the row (representatives, seats, links); otherwise such
+    /// references make the delete fail.
+    #[graphql(default)]
+    pub cascade: bool,
+}
+
+/// Ends a representative or a seat: sets its last day, keeping the history.
+#[derive(InputObject, Clone, Debug)]
+pub struct EndInput {
+    /// The representative or seat.
+    pub id: ID,
+    /// The version the client last read.
+    pub version: i32,
+    /// The last day; default today.
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// The result of a delete.
+#[derive(SimpleObject, Clone, Debug)]
+pub struct DeletePayload {
+    /// Id of the deleted row.
+    pub deleted_id: ID,
+    /// How many referring rows were removed with it (with `cascade`).
+    pub removed_references: i32,
+}
+
+/// Creates an organisation. Counties, municipalities and other top-level organisations are
+/// created by admins; editors create units under their own organisations.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateOrganisationInput {
+    pub kind: OrganisationKind,
+    pub name: LocalizedTextInput,
+    pub short_name: Option<String>,
+    /// Y-tunnus, `1234567-8`.
+    pub business_id: Option<String>,
+    /// Kuntanumero of a municipality.
+    pub municipality_code: Option<String>,
+    /// The county the organisation belongs to.
+    pub county_id: Option<ID>,
+    /// The organisation this is a unit of.
+    pub parent_id: Option<ID>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub address: Option<String>,
+    pub description: Option<String>,
+}
+
+/// Changes an organisation's own fields; absent fields stay, null clears.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateOrganisationInput {
+    pub id: ID,
+    /// The version the client last read.
+    pub version: i32,
+    pub name: Option<LocalizedTextInput>,
+    pub short_name: MaybeUndefined<String>,
+    pub business_id: MaybeUndefined<String>,
+    pub email: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    pub website: MaybeUndefined<String>,
+    pub address: MaybeUndefined<String>,
+    pub description: MaybeUndefined<String>,
+}
+
+/// Creates a person.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreatePersonInput {
+    pub name: String,
+    pub title: Option<String>,
+    /// The organisation the person works for; it owns the person's data.
+    pub organisation_id: ID,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    /// Default `PUBLIC`.
+    pub visibility: Option<Visibility>,
+}
+
+/// Changes a person; absent fields stay, null clears.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdatePersonInput {
+    pub id: ID,
+    pub version: i32,
+    pub name: Option<String>,
+    pub title: MaybeUndefined<String>,
+    pub organisation_id: Option<ID>,
+    pub email: MaybeUndefined<String>,
+    pub phone: MaybeUndefined<String>,
+    pub visibility: Option<Visibility>,
+}
+
+/// Names a representative (vastinpari).
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateRepresentativeInput {
+    pub person_id: ID,
+    /// The organisation naming the person.
+    pub organisation_id: ID,
+    /// Topic slug (`employment`).
+    pub topic: String,
+    pub level: Level,
+    /// Role as written ("työllisyyskoordinaattori").
+    pub role: Option<String>,
+    /// Person id of the deputy.
+    pub deputy_id: Option<ID>,
+    /// Municipalities served; empty: the organisation's own municipality or, for the
+    /// county side, all of its municipalities.
+    #[graphql(default)]
+    pub served_municipality_ids: Vec<ID>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// Changes a representative; absent fields stay, null clears.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateRepresentativeInput {
+    pub id: ID,
+    pub version: i32,
+    pub person_id: Option<ID>,
+    pub topic: Option<String>,
+    pub level: Option<Level>,
+    pub role: MaybeUndefined<String>,
+    pub deputy_id: MaybeUndefined<ID>,
+    /// Replaces the served municipalities.
+    pub served_municipality_ids: Option<Vec<ID>>,
+    pub valid_from: MaybeUndefined<NaiveDate>,
+    pub valid_to: MaybeUndefined<NaiveDate>,
+}
+
+/// Creates a network.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateNetworkInput {
+    pub kind: NetworkKind,
+    pub name: LocalizedTextInput,
+    pub description: Option<String>,
+    /// Topic slugs.
+    #[graphql(default)]
+    pub topics: Vec<String>,
+    pub level: Option<Level>,
+    pub county_id: Option<ID>,
+    /// The convening organisation; it owns the network, its seats and meetings.
+    pub convener_id: Option<ID>,
+    pub convener_note: Option<String>,
+    pub responsible_person_id: Option<ID>,
+    pub responsible_role: Option<String>,
+    pub parent_id: Option<ID>,
+    pub area_id: Option<ID>,
+    pub cadence: Option<String>,
+    pub meetings_per_year: Option<i32>,
+    pub legal_basis: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// Changes a network; absent fields stay, null clears.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateNetworkInput {
+    pub id: ID,
+    pub version: i32,
+    pub kind: Option<NetworkKind>,
+    pub name: Option<LocalizedTextInput>,
+    pub description: MaybeUndefined<String>,
+    /// Replaces the topics.
+    pub topics: Option<Vec<String>>,
+    pub level: MaybeUndefined<Level>,
+    pub convener_id: MaybeUndefined<ID>,
+    pub convener_note: MaybeUndefined<String>,
+    pub responsible_person_id: MaybeUndefined<ID>,
+    pub responsible_role: MaybeUndefined<String>,
+    pub cadence: MaybeUndefined<String>,
+    pub meetings_per_year: MaybeUndefined<i32>,
+    pub legal_basis: MaybeUndefined<String>,
+    pub valid_from: MaybeUndefined<NaiveDate>,
+    pub valid_to: MaybeUndefined<NaiveDate>,
+}
+
+/// Adds a seat to a network.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateMembershipInput {
+    pub network_id: ID,
+    /// The organisation holding the seat (give it, a person, or both).
+    pub organisation_id: Option<ID>,
+    pub person_id: Option<ID>,
+    pub deputy_id: Option<ID>,
+    pub role: MembershipRole,
+    pub note: Option<String>,
+    pub valid_from: Option<NaiveDate>,
+    pub valid_to: Option<NaiveDate>,
+}
+
+/// Changes a seat; absent fields stay, null clears.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateMembershipInput {
+    pub id: ID,
+    pub version: i32,
+    pub person_id: MaybeUndefined<ID>,
+    pub deputy_id: MaybeUndefined<ID>,
+    pub role: Option<MembershipRole>,
+    pub note: MaybeUndefined<String>,
+    pub valid_from: MaybeUndefined<NaiveDate>,
+    pub valid_to: MaybeUndefined<NaiveDate>,
+}
+
+/// Schedules a meeting.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateMeetingInput {
+    pub network_id: ID,
+    pub title: Option<String>,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub location: Option<String>,
+    pub agenda_url: Option<String>,
+    pub minutes_url: Option<String>,
+}
+
+/// Changes a meeting; absent fields stay, null clears.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateMeetingInput {
+    pub id: ID,
+    pub version: i32,
+    pub title: MaybeUndefined<String>,
+    pub starts_at: Option<DateTime<Utc>>,
+    pub ends_at: MaybeUndefined<DateTime<Utc>>,
+    pub location: MaybeUndefined<String>,
+    pub agenda_url: MaybeUndefined<String>,
+    pub minutes_url: MaybeUndefined<String>,
+}
+
+/// Adds an action to the programme.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateActionInput {
+    pub goal_id: ID,
+    /// Topic slug.
+    pub topic: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    /// The responsible party as written.
+    pub responsibility: String,
+    /// Organisations responsible; they own the action.
+    #[graphql(default)]
+    pub responsible_organisation_ids: Vec<ID>,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    /// Default `PLANNED`.
+    pub status: Option<ActionStatus>,
+}
+
+/// Changes an action; absent fields stay, null clears.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateActionInput {
+    pub id: ID,
+    pub version: i32,
+    pub topic: MaybeUndefined<String>,
+    pub title: Option<String>,
+    pub description: MaybeUndefined<String>,
+    pub responsibility: Option<String>,
+    /// Replaces the responsible organisations.
+    pub responsible_organisation_ids: Option<Vec<ID>>,
+    pub period_start: Option<NaiveDate>,
+    pub period_end: Option<NaiveDate>,
+    pub status: Option<ActionStatus>,
+}
+
+/// Reports progress on an action.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateProgressReportInput {
+    pub action_id: ID,
+    pub reported_on: NaiveDate,
+    pub status: ActionStatus,
+    pub summary: String,
+    pub author_name: Option<String>,
+}
+
+/// Changes a progress report; absent fields stay, null clears.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateProgressReportInput {
+    pub id: ID,
+    pub version: i32,
+    pub reported_on: Option<NaiveDate>,
+    pub status: Option<ActionStatus>,
+    pub summary: Option<String>,
+    pub author_name: MaybeUndefined<String>,
+}

@@ -1,6 +1,7 @@
 //! The GraphQL schema: types, root fields, batching loaders and the limits that keep one
 //! request from taking the server down.
 
+pub mod bulk;
 pub mod counterparts;
 pub mod enums;
 pub mod error;
@@ -27,10 +28,15 @@ use query::QueryRoot;
 pub struct MutationRoot(
     mutation::OrganisationMutations,
     mutation_programme::ProgrammeMutations,
+    bulk::BulkMutations,
 );
 
+/// Every query.
+#[derive(MergedObject, Default)]
+pub struct Query(QueryRoot, bulk::BulkQuery);
+
 /// The schema type.
-pub type ApiSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type ApiSchema = Schema<Query, MutationRoot, EmptySubscription>;
 
 /// Deepest selection nesting a query may have. GraphiQL's introspection query needs 13.
 pub const MAX_DEPTH: usize = 15;
@@ -40,7 +46,7 @@ pub const MAX_COMPLEXITY: usize = 10_000;
 
 /// Builds the schema around a database connection.
 pub fn schema(db: DatabaseConnection) -> ApiSchema {
-    Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
+    Schema::build(Query::default(), MutationRoot::default(), EmptySubscription)
         .data(db)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
@@ -51,7 +57,7 @@ pub fn schema(db: DatabaseConnection) -> ApiSchema {
 
 /// The schema in SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
-    Schema::build(QueryRoot, MutationRoot::default(), EmptySubscription)
+    Schema::build(Query::default(), MutationRoot::default(), EmptySubscription)
         .finish()
         .sdl()
 }

@@ -200,6 +200,7 @@ pub struct ActionFilter {
 }
 
 /// Read access to the whole domain.
+#[derive(Default)]
 pub struct QueryRoot;
 
 #[Object]

@@ -61,6 +61,7 @@ pub struct SeedTopic {
     /// the letter a–e the document gives an interface topic
     pub code: Option<String>,
     pub sort_order: i32,
+    pub source: Option<String>,
 }
 
 /// `persons.toml`

@@ -8,3 +8,4 @@ mod lists;
 mod lookups;
 mod schema;
 mod seed_facts;
+mod writes;

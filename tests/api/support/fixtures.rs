@@ -230,3 +230,91 @@ pub async fn network(
     }
     id
 }
+
+/// Inserts an agreement of `county` with one goal and returns the goal's id.
+pub async fn goal(db: &DatabaseConnection, county: Uuid) -> Uuid {
+    let now = Utc::now();
+    let agreement = Uuid::new_v4();
+    agreement::Model {
+        id: agreement,
+        title_fi: "Testisopimus".into(),
+        title_sv: None,
+        title_en: None,
+        description: None,
+        county_id: county,
+        valid_from: date(2024, 1, 1),
+        valid_to: None,
+        legal_basis: None,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("insert agreement");
+    let id = Uuid::new_v4();
+    goal::Model {
+        id,
+        agreement_id: agreement,
+        title_fi: "Testitavoite".into(),
+        title_sv: None,
+        title_en: None,
+        description: None,
+        sort_order: 1,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("insert goal");
+    id
+}
+
+/// Inserts an action under `goal` that `responsible` answer for.
+pub async fn action(db: &DatabaseConnection, goal: Uuid, responsible: &[Uuid]) -> Uuid {
+    let now = Utc::now();
+    let id = Uuid::new_v4();
+    action::Model {
+        id,
+        goal_id: goal,
+        topic_id: None,
+        title: "Testitoimenpide".into(),
+        description: None,
+        responsibility: "Testivastuu".into(),
+        period_start: date(2024, 1, 1),
+        period_end: date(2025, 12, 31),
+        status: entity::enums::ActionStatus::Planned,
+        sort_order: 1,
+        search_text: " testitoimenpide ".into(),
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    }
+    .into_active_model()
+    .insert(db)
+    .await
+    .expect("insert action");
+    for org in responsible {
+        action_organisation::Model {
+            action_id: id,
+            organisation_id: *org,
+        }
+        .into_active_model()
+        .insert(db)
+        .await
+        .expect("insert responsible organisation");
+    }
+    id
+}
+
+/// Rows in the audit log.
+pub async fn audit_rows(db: &DatabaseConnection) -> u64 {
+    use sea_orm::PaginatorTrait;
+    audit_log::Entity::find()
+        .count(db)
+        .await
+        .expect("count audit rows")
+}

@@ -32,6 +32,17 @@ pub fn finnish_date(at: DateTime<Utc>) -> NaiveDate {
     (at + Duration::hours(finnish_offset_hours(at))).date_naive()
 }
 
+/// The instant a calendar day starts in Finland.
+pub fn start_of_finnish_day(day: NaiveDate) -> DateTime<Utc> {
+    let midnight = day.and_time(chrono::NaiveTime::MIN).and_utc();
+    let winter = midnight - Duration::hours(2);
+    if finnish_offset_hours(winter) == 3 {
+        midnight - Duration::hours(3)
+    } else {
+        winter
+    }
+}
+
 /// Today in Finland.
 pub fn today() -> NaiveDate {
     finnish_date(Utc::now())
@@ -54,6 +65,19 @@ mod tests {
         assert_eq!(finnish_offset_hours(utc("2025-03-30T01:00:00Z")), 3);
         assert_eq!(finnish_offset_hours(utc("2025-10-26T00:59:59Z")), 3);
         assert_eq!(finnish_offset_hours(utc("2025-10-26T01:00:00Z")), 2);
+    }
+
+    #[test]
+    fn days_start_at_finnish_midnight() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(
+            start_of_finnish_day(d("2025-01-15")),
+            utc("2025-01-14T22:00:00Z")
+        );
+        assert_eq!(
+            start_of_finnish_day(d("2025-07-15")),
+            utc("2025-07-14T21:00:00Z")
+        );
     }
 
     #[test]

@@ -35,6 +35,7 @@ struct Inner {
     db: DatabaseConnection,
     verifier: Option<Verifier>,
     request_timeout: Duration,
+    batch_window: Duration,
 }
 
 impl AppState {
@@ -44,6 +45,7 @@ impl AppState {
         db: DatabaseConnection,
         verifier: Option<Verifier>,
         request_timeout: Duration,
+        batch_window: Duration,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -51,6 +53,7 @@ impl AppState {
                 db,
                 verifier,
                 request_timeout,
+                batch_window,
             }),
         }
     }
@@ -234,7 +237,9 @@ async fn execute(
         Err(response) => return response,
     };
     let cacheable = cacheable && !viewer.authenticated();
-    let request = request.data(loaders(state.inner.db.clone())).data(viewer);
+    let request = request
+        .data(loaders(state.inner.db.clone(), state.inner.batch_window))
+        .data(viewer);
     let run = state.inner.schema.execute(request);
     let mut response = match tokio::time::timeout(state.inner.request_timeout, run).await {
         Ok(response) => response,

@@ -12,8 +12,6 @@ pub mod seed;
 pub mod text;
 pub mod token;
 
-use std::time::Duration;
-
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -100,16 +98,17 @@ pub async fn prepare(db: &DatabaseConnection, seed_when_empty: bool) -> anyhow::
 }
 
 /// The HTTP application over `db`, verifying tokens with `verifier` (none: no writes).
-pub fn app(
-    db: DatabaseConnection,
-    verifier: Option<Verifier>,
-    request_timeout: Duration,
-    max_body_bytes: usize,
-) -> axum::Router {
+pub fn app(db: DatabaseConnection, verifier: Option<Verifier>, args: &ServeArgs) -> axum::Router {
     let schema = graphql::schema(db.clone());
     http::router(
-        http::AppState::new(schema, db, verifier, request_timeout),
-        max_body_bytes,
+        http::AppState::new(
+            schema,
+            db,
+            verifier,
+            args.request_timeout,
+            args.batch_window,
+        ),
+        args.max_body_bytes,
     )
 }
 
@@ -120,7 +119,7 @@ pub async fn serve(
     args: &ServeArgs,
     listener: TcpListener,
 ) -> anyhow::Result<()> {
-    let app = app(db, verifier, args.request_timeout, args.max_body_bytes);
+    let app = app(db, verifier, args);
     axum::serve(listener, app)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -20,6 +20,7 @@ use super::inputs::{NAME_MAX, SHORT_MAX, id};
 use super::loaders::valid_on;
 use super::mutation::{RepresentativeRow, insert_representative};
 use super::paging::{List, Page};
+use super::scalars::Date;
 use super::types::Representative;
 use super::write::{Operation, audit, caller, enforce, owner};
 use super::{active_date, db, viewer};
@@ -500,7 +501,7 @@ impl BulkQuery {
         &self,
         ctx: &Context<'_>,
         organisation_id: ID,
-        active_on: Option<NaiveDate>,
+        active_on: Option<Date>,
         #[graphql(default)] include_inactive: bool,
     ) -> ApiResult<String> {
         let org = id("organisationId", &organisation_id)?;

@@ -1,7 +1,8 @@
 //! Input objects of the mutations, and their conversion into checked values.
 
+use super::scalars::Date;
 use async_graphql::{ID, InputObject, MaybeUndefined, SimpleObject};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::enums::*;
@@ -66,11 +67,14 @@ pub fn update_text(
 }
 
 /// Applies a nullable value update.
-pub fn update_value<T: Clone>(current: Option<T>, value: &MaybeUndefined<T>) -> Option<T> {
+pub fn update_value<T, U: Clone + Into<T>>(
+    current: Option<T>,
+    value: &MaybeUndefined<U>,
+) -> Option<T> {
     match value {
         MaybeUndefined::Undefined => current,
         MaybeUndefined::Null => None,
-        MaybeUndefined::Value(v) => Some(v.clone()),
+        MaybeUndefined::Value(v) => Some(v.clone().into()),
     }
 }
 
@@ -183,7 +187,7 @@ pub struct EndInput {
     /// The version the client last read.
     pub version: i32,
     /// The last day; default today.
-    pub valid_to: Option<NaiveDate>,
+    pub valid_to: Option<Date>,
 }
 
 /// The result of a delete.
@@ -276,8 +280,8 @@ pub struct CreateRepresentativeInput {
     /// county side, all of its municipalities.
     #[graphql(default)]
     pub served_municipality_ids: Vec<ID>,
-    pub valid_from: Option<NaiveDate>,
-    pub valid_to: Option<NaiveDate>,
+    pub valid_from: Option<Date>,
+    pub valid_to: Option<Date>,
 }
 
 /// Changes a representative; absent fields stay, null clears.
@@ -292,8 +296,8 @@ pub struct UpdateRepresentativeInput {
     pub deputy_id: MaybeUndefined<ID>,
     /// Replaces the served municipalities.
     pub served_municipality_ids: Option<Vec<ID>>,
-    pub valid_from: MaybeUndefined<NaiveDate>,
-    pub valid_to: MaybeUndefined<NaiveDate>,
+    pub valid_from: MaybeUndefined<Date>,
+    pub valid_to: MaybeUndefined<Date>,
 }
 
 /// Creates a network.
@@ -317,8 +321,8 @@ pub struct CreateNetworkInput {
     pub cadence: Option<String>,
     pub meetings_per_year: Option<i32>,
     pub legal_basis: Option<String>,
-    pub valid_from: Option<NaiveDate>,
-    pub valid_to: Option<NaiveDate>,
+    pub valid_from: Option<Date>,
+    pub valid_to: Option<Date>,
 }
 
 /// Changes a network; absent fields stay, null clears.
@@ -339,8 +343,8 @@ pub struct UpdateNetworkInput {
     pub cadence: MaybeUndefined<String>,
     pub meetings_per_year: MaybeUndefined<i32>,
     pub legal_basis: MaybeUndefined<String>,
-    pub valid_from: MaybeUndefined<NaiveDate>,
-    pub valid_to: MaybeUndefined<NaiveDate>,
+    pub valid_from: MaybeUndefined<Date>,
+    pub valid_to: MaybeUndefined<Date>,
 }
 
 /// Adds a seat to a network.
@@ -353,8 +357,8 @@ pub struct CreateMembershipInput {
     pub deputy_id: Option<ID>,
     pub role: MembershipRole,
     pub note: Option<String>,
-    pub valid_from: Option<NaiveDate>,
-    pub valid_to: Option<NaiveDate>,
+    pub valid_from: Option<Date>,
+    pub valid_to: Option<Date>,
 }
 
 /// Changes a seat; absent fields stay, null clears.
@@ -366,8 +370,8 @@ pub struct UpdateMembershipInput {
     pub deputy_id: MaybeUndefined<ID>,
     pub role: Option<MembershipRole>,
     pub note: MaybeUndefined<String>,
-    pub valid_from: MaybeUndefined<NaiveDate>,
-    pub valid_to: MaybeUndefined<NaiveDate>,
+    pub valid_from: MaybeUndefined<Date>,
+    pub valid_to: MaybeUndefined<Date>,
 }
 
 /// Schedules a meeting.
@@ -408,8 +412,8 @@ pub struct CreateActionInput {
     /// Organisations responsible; they own the action.
     #[graphql(default)]
     pub responsible_organisation_ids: Vec<ID>,
-    pub period_start: NaiveDate,
-    pub period_end: NaiveDate,
+    pub period_start: Date,
+    pub period_end: Date,
     /// Default `PLANNED`.
     pub status: Option<ActionStatus>,
 }
@@ -425,8 +429,8 @@ pub struct UpdateActionInput {
     pub responsibility: Option<String>,
     /// Replaces the responsible organisations.
     pub responsible_organisation_ids: Option<Vec<ID>>,
-    pub period_start: Option<NaiveDate>,
-    pub period_end: Option<NaiveDate>,
+    pub period_start: Option<Date>,
+    pub period_end: Option<Date>,
     pub status: Option<ActionStatus>,
 }
 
@@ -434,7 +438,7 @@ pub struct UpdateActionInput {
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateProgressReportInput {
     pub action_id: ID,
-    pub reported_on: NaiveDate,
+    pub reported_on: Date,
     pub status: ActionStatus,
     pub summary: String,
     pub author_name: Option<String>,
@@ -445,7 +449,7 @@ pub struct CreateProgressReportInput {
 pub struct UpdateProgressReportInput {
     pub id: ID,
     pub version: i32,
-    pub reported_on: Option<NaiveDate>,
+    pub reported_on: Option<Date>,
     pub status: Option<ActionStatus>,
     pub summary: Option<String>,
     pub author_name: MaybeUndefined<String>,

@@ -23,9 +23,13 @@ pub struct DbLoader {
 /// The per-request loader, cached so a row is read at most once per request.
 pub type Loaders = DataLoader<DbLoader, HashMapCache>;
 
-/// A loader for one request.
-pub fn loaders(db: DatabaseConnection) -> Loaders {
+/// A loader for one request. It waits `window` for more keys before it queries: resolving
+/// a list registers every item's keys within that window, so one level of a query becomes
+/// one statement; the window is the price of batching in latency per nesting level.
+pub fn loaders(db: DatabaseConnection, window: std::time::Duration) -> Loaders {
     DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default())
+        .delay(window)
+        .max_batch_size(1000)
 }
 
 /// Loading errors are shared between the fields that waited on the same batch.

@@ -11,6 +11,7 @@ pub mod mutation;
 pub mod mutation_programme;
 pub mod paging;
 pub mod query;
+pub mod scalars;
 pub mod types;
 pub mod write;
 
@@ -98,11 +99,14 @@ pub use crate::clock::today;
 
 /// The validity day a list filters on: none with `include_inactive`, else the given day or
 /// today.
-pub fn active_date(active_on: Option<NaiveDate>, include_inactive: bool) -> Option<NaiveDate> {
+pub fn active_date(
+    active_on: Option<impl Into<NaiveDate>>,
+    include_inactive: bool,
+) -> Option<NaiveDate> {
     if include_inactive {
         None
     } else {
-        Some(active_on.unwrap_or_else(today))
+        Some(active_on.map(Into::into).unwrap_or_else(today))
     }
 }
 

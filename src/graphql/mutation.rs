@@ -768,8 +768,8 @@ impl OrganisationMutations {
         let deputy_id = opt_id("input.deputyId", &input.deputy_id)?;
         checked(input::date_range(
             "input.validTo",
-            input.valid_from,
-            input.valid_to,
+            input.valid_from.map(|d| d.0),
+            input.valid_to.map(|d| d.0),
         ))?;
         let role = opt(&input.role, opt_text("input.role", SHORT_MAX))?;
         let tx = begin(ctx).await?;
@@ -801,8 +801,8 @@ impl OrganisationMutations {
                 role,
                 deputy_id,
                 served,
-                valid_from: input.valid_from,
-                valid_to: input.valid_to,
+                valid_from: input.valid_from.map(|d| d.0),
+                valid_to: input.valid_to.map(|d| d.0),
             },
         )
         .await?;
@@ -912,7 +912,7 @@ impl OrganisationMutations {
             "this representative",
         )?;
         check_version(before.version, input.version, "representative")?;
-        let valid_to = input.valid_to.unwrap_or_else(super::today);
+        let valid_to = input.valid_to.map(|d| d.0).unwrap_or_else(super::today);
         checked(input::date_range(
             "input.validTo",
             before.valid_from,

@@ -118,8 +118,8 @@ impl ProgrammeMutations {
         let name = input.name.check("input.name", NAME_MAX)?;
         checked(input::date_range(
             "input.validTo",
-            input.valid_from,
-            input.valid_to,
+            input.valid_from.map(|d| d.0),
+            input.valid_to.map(|d| d.0),
         ))?;
         let convener = opt_id("input.convenerId", &input.convener_id)?;
         let county = opt_id("input.countyId", &input.county_id)?;
@@ -151,8 +151,8 @@ impl ProgrammeMutations {
             cadence: opt(&input.cadence, opt_text("input.cadence", SHORT_MAX))?,
             meetings_per_year: meetings_per_year("input.meetingsPerYear", input.meetings_per_year)?,
             legal_basis: opt(&input.legal_basis, opt_text("input.legalBasis", LONG_MAX))?,
-            valid_from: input.valid_from,
-            valid_to: input.valid_to,
+            valid_from: input.valid_from.map(|d| d.0),
+            valid_to: input.valid_to.map(|d| d.0),
             search_text: String::new(),
             created_at: now,
             updated_at: now,
@@ -408,8 +408,8 @@ impl ProgrammeMutations {
         }
         checked(input::date_range(
             "input.validTo",
-            input.valid_from,
-            input.valid_to,
+            input.valid_from.map(|d| d.0),
+            input.valid_to.map(|d| d.0),
         ))?;
         let note = opt(&input.note, opt_text("input.note", SHORT_MAX))?;
         let tx = begin(ctx).await?;
@@ -433,8 +433,8 @@ impl ProgrammeMutations {
             deputy_id: deputy,
             role: input.role.into(),
             note,
-            valid_from: input.valid_from,
-            valid_to: input.valid_to,
+            valid_from: input.valid_from.map(|d| d.0),
+            valid_to: input.valid_to.map(|d| d.0),
             created_at: now,
             updated_at: now,
             version: 1,
@@ -534,7 +534,7 @@ impl ProgrammeMutations {
         let before = lock::<membership::Entity>(&tx, "membership", id, "seat").await?;
         network_for_write(&tx, who, "input.id", before.network_id).await?;
         check_version(before.version, input.version, "seat")?;
-        let valid_to = input.valid_to.unwrap_or_else(super::today);
+        let valid_to = input.valid_to.map(|d| d.0).unwrap_or_else(super::today);
         checked(input::date_range(
             "input.validTo",
             before.valid_from,
@@ -806,8 +806,8 @@ impl ProgrammeMutations {
             title,
             description,
             responsibility,
-            period_start: input.period_start,
-            period_end: input.period_end,
+            period_start: input.period_start.0,
+            period_end: input.period_end.0,
             status: input
                 .status
                 .map(Into::into)
@@ -891,10 +891,10 @@ impl ProgrammeMutations {
             after.responsibility = checked(input::required("input.responsibility", r, SHORT_MAX))?;
         }
         if let Some(start) = input.period_start {
-            after.period_start = start;
+            after.period_start = start.0;
         }
         if let Some(end) = input.period_end {
-            after.period_end = end;
+            after.period_end = end.0;
         }
         if after.period_end < after.period_start {
             return Err(bad_input(
@@ -1012,7 +1012,7 @@ impl ProgrammeMutations {
         let created = progress_report::Model {
             id: Uuid::new_v4(),
             action_id,
-            reported_on: input.reported_on,
+            reported_on: input.reported_on.0,
             status: input.status.into(),
             summary,
             author_name: author,
@@ -1058,7 +1058,7 @@ impl ProgrammeMutations {
         check_version(before.version, input.version, "progress report")?;
         let mut after = before.clone();
         if let Some(day) = input.reported_on {
-            after.reported_on = day;
+            after.reported_on = day.0;
         }
         if let Some(status) = input.status {
             after.status = status.into();

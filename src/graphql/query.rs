@@ -2,8 +2,8 @@
 
 use std::str::FromStr;
 
+use super::scalars::Date;
 use async_graphql::{Context, ID, InputObject, Object};
-use chrono::NaiveDate;
 use entity::enums as db;
 use entity::*;
 use sea_orm::sea_query::{NullOrdering, Query as SqlQuery};
@@ -16,10 +16,10 @@ use uuid::Uuid;
 use super::counterparts::{self, PairRows};
 use super::enums::*;
 use super::error::*;
-use super::loaders::valid_on;
+use super::loaders::{ActionById, NetworkById, OrganisationById, valid_on};
 use super::paging::{List, Page};
 use super::types::*;
-use super::{active_date, db, today};
+use super::{active_date, db, loaders, today};
 use crate::text::like_patterns;
 
 /// Parses an `ID` argument.
@@ -126,7 +126,7 @@ pub struct RepresentativeFilter {
     /// Serving the municipality with this code.
     pub municipality_code: Option<String>,
     /// Valid on this day; default today.
-    pub active_on: Option<NaiveDate>,
+    pub active_on: Option<Date>,
     /// List ended and future appointments too, ignoring `activeOn`.
     #[graphql(default)]
     pub include_inactive: bool,
@@ -157,7 +157,7 @@ pub struct NetworkFilter {
     #[graphql(default)]
     pub top_level_only: bool,
     /// Existing on this day; default today.
-    pub active_on: Option<NaiveDate>,
+    pub active_on: Option<Date>,
     /// List ended networks too, ignoring `activeOn`.
     #[graphql(default)]
     pub include_inactive: bool,
@@ -169,9 +169,9 @@ pub struct NetworkFilter {
 #[derive(InputObject, Default)]
 pub struct MeetingFilter {
     /// Starting on or after this day.
-    pub from: Option<NaiveDate>,
+    pub from: Option<Date>,
     /// Starting on or before this day.
-    pub to: Option<NaiveDate>,
+    pub to: Option<Date>,
     /// Of this network.
     pub network_id: Option<ID>,
     /// Of networks this organisation convenes or holds a seat in.
@@ -254,6 +254,10 @@ impl QueryRoot {
         };
         query = query.order_by_asc(organisation::Column::Id);
         let (rows, total) = page_of(ctx, query, page).await?;
+        // Nested fields often come back to the same organisations: serve them from the cache.
+        loaders(ctx)
+            .feed_many(rows.iter().map(|o| (OrganisationById(o.id), o.clone())))
+            .await;
         Ok(page.connection(rows.into_iter().map(Organisation).collect(), total))
     }
 
@@ -409,7 +413,7 @@ impl QueryRoot {
         municipality_code: String,
         topic: Option<String>,
         level: Option<Level>,
-        active_on: Option<NaiveDate>,
+        active_on: Option<Date>,
     ) -> ApiResult<Vec<CounterpartPair>> {
         let code = self::municipality_code("municipalityCode", &municipality_code)?;
         let municipality = organisation::Entity::find()
@@ -418,7 +422,7 @@ impl QueryRoot {
             .await?
             .ok_or_else(|| not_found(format!("no municipality with code {code}")))?;
         let owner = municipality.county_id.unwrap_or(municipality.id);
-        let date = active_on.unwrap_or_else(today);
+        let date = active_on.map(|d| d.0).unwrap_or_else(today);
         let index = counterparts::county_index(ctx, owner, date).await?;
         let topics = match &topic {
             Some(slug) => vec![topic_by_slug(ctx, "topic", slug).await?],
@@ -443,10 +447,10 @@ impl QueryRoot {
         &self,
         ctx: &Context<'_>,
         county_id: ID,
-        active_on: Option<NaiveDate>,
+        active_on: Option<Date>,
     ) -> ApiResult<CoverageReport> {
         let county = parse_id("countyId", &county_id)?;
-        let date = active_on.unwrap_or_else(today);
+        let date = active_on.map(|d| d.0).unwrap_or_else(today);
         let index = counterparts::county_index(ctx, county, date).await?;
         let is_county = index.owner.kind == db::OrganisationKind::WellbeingCounty
             || index.owner.county_id == Some(index.owner.id);
@@ -478,7 +482,7 @@ impl QueryRoot {
         let covered = expected - gaps.len();
         Ok(CoverageReport {
             county: Organisation(index.owner.clone()),
-            active_on: date,
+            active_on: date.into(),
             expected: i32::try_from(expected).unwrap_or(i32::MAX),
             covered: i32::try_from(covered).unwrap_or(i32::MAX),
             ratio: if expected == 0 {
@@ -602,6 +606,9 @@ impl QueryRoot {
             .order_by_asc(network::Column::NameFi)
             .order_by_asc(network::Column::Id);
         let (rows, total) = page_of(ctx, query, page).await?;
+        loaders(ctx)
+            .feed_many(rows.iter().map(|n| (NetworkById(n.id), n.clone())))
+            .await;
         Ok(page.connection(rows.into_iter().map(Network).collect(), total))
     }
 
@@ -631,14 +638,11 @@ impl QueryRoot {
         }
         let mut query = meeting::Entity::find();
         if let Some(from) = filter.from {
-            let start = from.and_hms_opt(0, 0, 0).map(|t| t.and_utc());
+            let start = crate::clock::start_of_finnish_day(from.0);
             query = query.filter(meeting::Column::StartsAt.gte(start));
         }
         if let Some(to) = filter.to {
-            let end = to
-                .succ_opt()
-                .and_then(|d| d.and_hms_opt(0, 0, 0))
-                .map(|t| t.and_utc());
+            let end = to.0.succ_opt().map(crate::clock::start_of_finnish_day);
             query = query.filter(meeting::Column::StartsAt.lt(end));
         }
         if let Some(network) = &filter.network_id {
@@ -769,6 +773,9 @@ impl QueryRoot {
             .order_by_asc(action::Column::SortOrder)
             .order_by_asc(action::Column::Id);
         let (rows, total) = page_of(ctx, query, page).await?;
+        loaders(ctx)
+            .feed_many(rows.iter().map(|a| (ActionById(a.id), a.clone())))
+            .await;
         Ok(page.connection(rows.into_iter().map(Action).collect(), total))
     }
 

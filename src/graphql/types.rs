@@ -1,8 +1,9 @@
 //! The object types of the schema. Each wraps a database row; related rows load through
 //! the request's [`Loaders`](super::loaders::Loaders).
 
+use super::scalars::Date;
 use async_graphql::{Context, ID, Object, SimpleObject, Union};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use entity::enums as db;
 use entity::*;
 use uuid::Uuid;
@@ -123,7 +124,7 @@ impl Organisation {
     async fn representatives(
         &self,
         ctx: &Context<'_>,
-        active_on: Option<NaiveDate>,
+        active_on: Option<Date>,
         #[graphql(default)] include_inactive: bool,
     ) -> ApiResult<Vec<Representative>> {
         let key =
@@ -136,7 +137,7 @@ impl Organisation {
     async fn memberships(
         &self,
         ctx: &Context<'_>,
-        active_on: Option<NaiveDate>,
+        active_on: Option<Date>,
         #[graphql(default)] include_inactive: bool,
     ) -> ApiResult<Vec<NetworkMembership>> {
         let key = MembershipsOfOrganisation(self.0.id, active_date(active_on, include_inactive));
@@ -247,7 +248,7 @@ impl Person {
     async fn representatives(
         &self,
         ctx: &Context<'_>,
-        active_on: Option<NaiveDate>,
+        active_on: Option<Date>,
         #[graphql(default)] include_inactive: bool,
     ) -> ApiResult<Vec<Representative>> {
         let key = RepresentativesOfPerson(self.0.id, active_date(active_on, include_inactive));
@@ -259,7 +260,7 @@ impl Person {
     async fn memberships(
         &self,
         ctx: &Context<'_>,
-        active_on: Option<NaiveDate>,
+        active_on: Option<Date>,
         #[graphql(default)] include_inactive: bool,
     ) -> ApiResult<Vec<NetworkMembership>> {
         let key = MembershipsOfPerson(self.0.id, active_date(active_on, include_inactive));
@@ -390,12 +391,12 @@ impl Representative {
             .is_empty())
     }
     /// First day of the appointment; null when not recorded.
-    async fn valid_from(&self) -> Option<NaiveDate> {
-        self.0.valid_from
+    async fn valid_from(&self) -> Option<Date> {
+        self.0.valid_from.map(Date)
     }
     /// Last day of the appointment; null while it lasts.
-    async fn valid_to(&self) -> Option<NaiveDate> {
-        self.0.valid_to
+    async fn valid_to(&self) -> Option<Date> {
+        self.0.valid_to.map(Date)
     }
     /// The representatives on the other side with the same topic (or a sub-topic of the
     /// same interface) and level who serve the same municipalities, valid on `activeOn`
@@ -403,7 +404,7 @@ impl Representative {
     async fn counterparts(
         &self,
         ctx: &Context<'_>,
-        active_on: Option<NaiveDate>,
+        active_on: Option<Date>,
     ) -> ApiResult<Vec<Representative>> {
         let date = active_date(active_on, false).unwrap_or_else(super::today);
         let Some(org) = loaders(ctx)
@@ -614,7 +615,7 @@ impl Network {
     async fn memberships(
         &self,
         ctx: &Context<'_>,
-        active_on: Option<NaiveDate>,
+        active_on: Option<Date>,
         #[graphql(default)] include_inactive: bool,
     ) -> ApiResult<Vec<NetworkMembership>> {
         let key = MembershipsOfNetwork(self.0.id, active_date(active_on, include_inactive));
@@ -630,12 +631,12 @@ impl Network {
         Ok(rows.into_iter().map(Meeting).collect())
     }
     /// First day the network exists; null when not recorded.
-    async fn valid_from(&self) -> Option<NaiveDate> {
-        self.0.valid_from
+    async fn valid_from(&self) -> Option<Date> {
+        self.0.valid_from.map(Date)
     }
     /// Last day; null while it continues.
-    async fn valid_to(&self) -> Option<NaiveDate> {
-        self.0.valid_to
+    async fn valid_to(&self) -> Option<Date> {
+        self.0.valid_to.map(Date)
     }
     /// Version to send back with an update.
     async fn version(&self) -> i32 {
@@ -695,12 +696,12 @@ impl NetworkMembership {
         self.0.note.as_deref()
     }
     /// First day of the seat.
-    async fn valid_from(&self) -> Option<NaiveDate> {
-        self.0.valid_from
+    async fn valid_from(&self) -> Option<Date> {
+        self.0.valid_from.map(Date)
     }
     /// Last day of the seat; null while it lasts.
-    async fn valid_to(&self) -> Option<NaiveDate> {
-        self.0.valid_to
+    async fn valid_to(&self) -> Option<Date> {
+        self.0.valid_to.map(Date)
     }
     /// Version to send back with an update.
     async fn version(&self) -> i32 {
@@ -861,12 +862,12 @@ impl Agreement {
         Ok(orgs)
     }
     /// First day in force.
-    async fn valid_from(&self) -> NaiveDate {
-        self.0.valid_from
+    async fn valid_from(&self) -> Date {
+        self.0.valid_from.into()
     }
     /// Last day in force.
-    async fn valid_to(&self) -> Option<NaiveDate> {
-        self.0.valid_to
+    async fn valid_to(&self) -> Option<Date> {
+        self.0.valid_to.map(Date)
     }
     /// The statutes the agreement rests on, one a line.
     async fn legal_basis(&self) -> Option<&str> {
@@ -994,12 +995,12 @@ impl Action {
         Ok(rows.into_iter().map(Metric).collect())
     }
     /// First day of the action period.
-    async fn period_start(&self) -> NaiveDate {
-        self.0.period_start
+    async fn period_start(&self) -> Date {
+        self.0.period_start.into()
     }
     /// Last day of the action period.
-    async fn period_end(&self) -> NaiveDate {
-        self.0.period_end
+    async fn period_end(&self) -> Date {
+        self.0.period_end.into()
     }
     /// Where the action stands.
     async fn status(&self) -> ActionStatus {
@@ -1050,8 +1051,8 @@ impl ProgressReport {
         ID(self.0.id.to_string())
     }
     /// The day the report describes.
-    async fn reported_on(&self) -> NaiveDate {
-        self.0.reported_on
+    async fn reported_on(&self) -> Date {
+        self.0.reported_on.into()
     }
     /// Status of the action at that time.
     async fn status(&self) -> ActionStatus {
@@ -1109,7 +1110,7 @@ pub struct CoverageReport {
     /// The county.
     pub county: Organisation,
     /// The day checked.
-    pub active_on: NaiveDate,
+    pub active_on: Date,
     /// Municipalities × interface topics × levels.
     pub expected: i32,
     /// Combinations where both sides have named someone.

@@ -142,6 +142,11 @@ fn postgres_template(cluster: &'static postgres::PgCluster) -> &'static str {
 /// Starts the application on a fresh seeded database of `backend`, or `None` when
 /// PostgreSQL is asked for and not installed.
 pub async fn spawn_app_on(backend: Backend) -> Option<TestApp> {
+    spawn_app_with(backend, Duration::from_millis(5)).await
+}
+
+/// Like [`spawn_app_on`] with a batch window of its own.
+pub async fn spawn_app_with(backend: Backend, batch_window: Duration) -> Option<TestApp> {
     let (url, dir) = match backend {
         Backend::Sqlite => {
             let template = sqlite_template();
@@ -161,19 +166,22 @@ pub async fn spawn_app_on(backend: Backend) -> Option<TestApp> {
     yhdyspinta::prepare(&db, true).await.expect("prepare");
     let statements = Arc::new(AtomicUsize::new(0));
     let counter = statements.clone();
-    db.set_metric_callback(move |_| {
+    let print_sql = std::env::var_os("YHDYSPINTA_TEST_SQL").is_some();
+    db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
+        if print_sql {
+            eprintln!("SQL: {}", info.statement.sql);
+        }
     });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let app = yhdyspinta::app(
-        db.clone(),
-        Some(verifier()),
-        Duration::from_secs(10),
-        256 * 1024,
-    );
+    let args = yhdyspinta::config::ServeArgs {
+        batch_window,
+        ..Default::default()
+    };
+    let app = yhdyspinta::app(db.clone(), Some(verifier()), &args);
     tokio::spawn(async move {
         axum::serve(listener, app).await.expect("serve");
     });

@@ -1,89 +1,89 @@
-//! A throwaway PostgreSQL cluster for the tests of this process: `initdb` and `pg_ctl` on
-//! a free loopback port, fsync off, stopped when the process exits. initdb refuses to run
-//! as root, so as root the cluster runs as the `postgres` user.
+//! A throwaway PostgreSQL cluster for the tests of this process: `initdb` and `pg_ctl` on a
+//! free loopback port in a temporary directory, with fsync off, stopped when the process
+//! exits. `initdb` refuses to run as root, so as root the cluster runs as the `postgres`
+//! system user.
+//!
+//! Binaries are looked up in `PG_BIN_DIR`, on `PATH`, then in the highest
+//! `/usr/lib/postgresql/<version>/bin`. Without them [`cluster`] returns `None` (the
+//! PostgreSQL variants of tests skip) unless `YHDYSPINTA_REQUIRE_POSTGRES=1`, which makes
+//! their absence fatal.
 
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::sync::OnceLock;
+use std::process::{ChildStdin, Command, Output, Stdio};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 
-/// A running cluster.
+/// How long one start attempt may wait for the server to accept connections.
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+/// Start attempts, each on a new port, when the port was taken in between.
+const START_ATTEMPTS: usize = 3;
+
+/// A running cluster; the superuser is `postgres`, authentication is `trust`.
 pub struct PgCluster {
     port: u16,
     bin: PathBuf,
-    data: PathBuf,
+    /// The temporary directory: `data/`, `sock/` and `postgres.log`.
     root: PathBuf,
-    as_postgres: bool,
+    /// `Some` when this process is root and the server runs as the `postgres` user.
+    owner: Option<Owner>,
+    /// Write end of the watchdog's stdin: it stops the server when this closes unless it
+    /// was told `done` first.
+    watchdog: Mutex<Option<ChildStdin>>,
 }
 
-/// The cluster of this test process, started on first use; `None` when the PostgreSQL
-/// binaries are not installed, unless `YHDYSPINTA_REQUIRE_POSTGRES=1` (CI) makes that fatal.
+/// The unprivileged user the cluster runs as when this process is root.
+struct Owner {
+    uid: u32,
+    gid: u32,
+    /// `runuser`, when installed; otherwise the uid and gid are set on the command.
+    runuser: Option<PathBuf>,
+}
+
+static CLUSTER: OnceLock<Result<Option<PgCluster>, String>> = OnceLock::new();
+
+/// A throwaway PostgreSQL cluster shared by all tests of this process, started on first
+/// use, or `None` when the PostgreSQL binaries are absent (then the PostgreSQL variants of
+/// tests skip) unless `YHDYSPINTA_REQUIRE_POSTGRES=1`, in which case absence panics.
+/// Panics when the binaries exist but the cluster cannot be started.
 pub fn cluster() -> Option<&'static PgCluster> {
-    static CLUSTER: OnceLock<Option<PgCluster>> = OnceLock::new();
-    CLUSTER
-        .get_or_init(|| {
-            let required = std::env::var("YHDYSPINTA_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
-            match find_bin() {
-                Some(bin) => Some(start(bin).expect("start a throwaway PostgreSQL cluster")),
-                None if required => panic!(
-                    "YHDYSPINTA_REQUIRE_POSTGRES=1 but no initdb/pg_ctl found on PATH, in PG_BIN_DIR or in /usr/lib/postgresql/*/bin"
-                ),
-                None => None,
-            }
-        })
-        .as_ref()
+    match CLUSTER.get_or_init(init) {
+        Ok(cluster) => cluster.as_ref(),
+        Err(error) => panic!("{error}"),
+    }
 }
 
-fn find_bin() -> Option<PathBuf> {
-    let has = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
-    if let Some(dir) = std::env::var_os("PG_BIN_DIR").map(PathBuf::from)
-        && has(&dir)
-    {
-        return Some(dir);
-    }
-    if let Some(path) = std::env::var_os("PATH") {
-        for dir in std::env::split_paths(&path) {
-            if has(&dir) {
-                return Some(dir);
-            }
+fn init() -> Result<Option<PgCluster>, String> {
+    let required = std::env::var("YHDYSPINTA_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+    let Some(bin) = find_bin()? else {
+        if required {
+            return Err(
+                "YHDYSPINTA_REQUIRE_POSTGRES=1 but the PostgreSQL server binaries \
+                 (initdb, pg_ctl) were not found in PG_BIN_DIR, on PATH or in \
+                 /usr/lib/postgresql/*/bin; install PostgreSQL (e.g. `apt-get install \
+                 postgresql`) or set PG_BIN_DIR"
+                    .into(),
+            );
         }
-    }
-    let mut versions: Vec<(u32, PathBuf)> = std::fs::read_dir("/usr/lib/postgresql")
-        .ok()?
-        .filter_map(|e| e.ok())
-        .filter_map(|e| {
-            let version = e.file_name().to_str()?.parse().ok()?;
-            let bin = e.path().join("bin");
-            has(&bin).then_some((version, bin))
-        })
-        .collect();
-    versions.sort();
-    versions.pop().map(|(_, bin)| bin)
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
+        eprintln!(
+            "notice: PostgreSQL binaries (initdb, pg_ctl) not found in PG_BIN_DIR, on PATH or \
+             in /usr/lib/postgresql/*/bin: the PostgreSQL variants of the tests are skipped"
+        );
+        return Ok(None);
+    };
+    start(&bin).map(Some).map_err(|e| {
+        format!(
+            "could not start a throwaway PostgreSQL cluster with {}: {e}",
+            bin.display()
+        )
+    })
 }
 
 impl PgCluster {
-    fn command(&self, tool: &str) -> Command {
-        let program = self.bin.join(tool);
-        if self.as_postgres {
-            let mut cmd = Command::new("runuser");
-            cmd.args(["-u", "postgres", "--"]).arg(program);
-            cmd
-        } else {
-            Command::new(program)
-        }
-    }
-
-    /// URL of the `postgres` database, for administration.
+    /// `postgres://postgres@127.0.0.1:PORT/postgres`, for administration.
     pub fn admin_url(&self) -> String {
         self.url("postgres")
     }
@@ -93,158 +93,425 @@ impl PgCluster {
         format!("postgres://postgres@127.0.0.1:{}/{db}", self.port)
     }
 
-    fn stop(&self) {
+    fn data(&self) -> PathBuf {
+        self.root.join("data")
+    }
+
+    fn log(&self) -> PathBuf {
+        self.root.join("postgres.log")
+    }
+
+    /// `tool` from the cluster's bin directory, run as the cluster's owner, in its
+    /// directory, with no stdin.
+    fn command(&self, tool: &str) -> Command {
+        let program = self.bin.join(tool);
+        let mut cmd = match &self.owner {
+            Some(Owner {
+                runuser: Some(runuser),
+                ..
+            }) => {
+                let mut cmd = Command::new(runuser);
+                cmd.args(["-u", "postgres", "--"]).arg(program);
+                cmd
+            }
+            Some(Owner { uid, gid, .. }) => {
+                let mut cmd = Command::new(program);
+                cmd.uid(*uid).gid(*gid);
+                cmd
+            }
+            None => Command::new(program),
+        };
+        cmd.current_dir(&self.root).stdin(Stdio::null());
+        cmd
+    }
+
+    /// The last part of the server log, for error messages.
+    fn log_tail(&self, from: u64) -> String {
+        let mut text = String::new();
+        if let Ok(mut file) = std::fs::File::open(self.log()) {
+            let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+            let start = from.max(len.saturating_sub(4000));
+            if file.seek(SeekFrom::Start(start)).is_ok() {
+                let _ = file.read_to_string(&mut text);
+            }
+        }
+        text
+    }
+
+    fn log_len(&self) -> u64 {
+        std::fs::metadata(self.log()).map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Stops the server at once, removes the directory and dismisses the watchdog.
+    fn shutdown(&self) {
         let _ = self
             .command("pg_ctl")
             .arg("-D")
-            .arg(&self.data)
+            .arg(self.data())
+            .args(["-m", "immediate", "-w", "-t", "30", "stop"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+        let _ = std::fs::remove_dir_all(&self.root);
+        if let Ok(mut watchdog) = self.watchdog.lock()
+            && let Some(mut stdin) = watchdog.take()
+        {
+            let _ = stdin.write_all(b"done\n");
+        }
+    }
+}
+
+/// The directory holding both `initdb` and `pg_ctl`.
+fn find_bin() -> Result<Option<PathBuf>, String> {
+    let has = |dir: &Path| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file();
+    // A symlink on PATH (e.g. /usr/local/bin/initdb) stands for the real bin directory.
+    let real = |dir: PathBuf| {
+        std::fs::canonicalize(dir.join("initdb"))
+            .ok()
+            .and_then(|initdb| initdb.parent().map(Path::to_path_buf))
+            .filter(|real| has(real))
+            .unwrap_or(dir)
+    };
+    if let Some(dir) = std::env::var_os("PG_BIN_DIR").filter(|d| !d.is_empty()) {
+        let dir = PathBuf::from(dir);
+        return if has(&dir) {
+            Ok(Some(real(dir)))
+        } else {
+            Err(format!(
+                "PG_BIN_DIR={} does not contain initdb and pg_ctl",
+                dir.display()
+            ))
+        };
+    }
+    if let Some(path) = std::env::var_os("PATH")
+        && let Some(dir) = std::env::split_paths(&path).find(|dir| has(dir))
+    {
+        return Ok(Some(real(dir)));
+    }
+    let Ok(entries) = std::fs::read_dir("/usr/lib/postgresql") else {
+        return Ok(None);
+    };
+    let highest = entries
+        .filter_map(Result::ok)
+        .filter_map(|entry| {
+            let version: Vec<u32> = entry
+                .file_name()
+                .to_str()?
+                .split('.')
+                .map(str::parse)
+                .collect::<Result<_, _>>()
+                .ok()?;
+            let bin = entry.path().join("bin");
+            has(&bin).then_some((version, bin))
+        })
+        .max();
+    Ok(highest.map(|(_, bin)| bin))
+}
+
+/// Whether this process runs as root.
+#[allow(unsafe_code)]
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions, cannot fail and touches no memory of ours.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The `postgres` system user, for running the cluster when this process is root.
+fn postgres_owner() -> Result<Owner, String> {
+    let id = |flag: &str| -> Result<u32, String> {
+        let out = Command::new("id")
+            .args([flag, "postgres"])
+            .output()
+            .map_err(|e| format!("running `id {flag} postgres`: {e}"))?;
+        String::from_utf8_lossy(&out.stdout)
+            .trim()
+            .parse()
+            .map_err(|_| {
+                "running as root, where initdb refuses to run, and there is no `postgres` \
+                 system user to run the cluster as (create one, e.g. `useradd -r postgres`, \
+                 or run the tests as an ordinary user)"
+                    .to_string()
+            })
+    };
+    let runuser = [
+        "/usr/sbin/runuser",
+        "/sbin/runuser",
+        "/usr/bin/runuser",
+        "/bin/runuser",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file());
+    Ok(Owner {
+        uid: id("-u")?,
+        gid: id("-g")?,
+        runuser,
+    })
+}
+
+fn free_port() -> Result<u16, String> {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .map_err(|e| format!("finding a free port: {e}"))
+}
+
+fn describe(what: &str, out: &Output) -> String {
+    format!(
+        "{what} failed ({}): {}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout).trim(),
+        String::from_utf8_lossy(&out.stderr).trim()
+    )
+}
+
+/// Single-quotes `s` for a POSIX shell (pg_ctl passes `-o` through one).
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+fn start(bin: &Path) -> Result<PgCluster, String> {
+    let owner = if is_root() {
+        Some(postgres_owner()?)
+    } else {
+        None
+    };
+    // As root the directory must be reachable by `postgres`, so not under a private TMPDIR.
+    let base = if owner.is_some() {
+        PathBuf::from("/tmp")
+    } else {
+        std::env::temp_dir()
+    };
+    let root = tempfile::Builder::new()
+        .prefix("yhdyspinta-pg-")
+        .tempdir_in(&base)
+        .map_err(|e| format!("creating a temporary directory in {}: {e}", base.display()))?
+        .keep();
+    let mut cluster = PgCluster {
+        port: 0,
+        bin: bin.to_path_buf(),
+        root,
+        owner,
+        watchdog: Mutex::new(None),
+    };
+    match boot(&mut cluster) {
+        Ok(()) => Ok(cluster),
+        Err(error) => {
+            let _ = std::fs::remove_dir_all(&cluster.root);
+            Err(error)
+        }
+    }
+}
+
+/// Initialises the cluster, starts it on a free port and arranges for it to stop.
+fn boot(cluster: &mut PgCluster) -> Result<(), String> {
+    let socket = cluster.root.join("sock");
+    std::fs::create_dir(&socket).map_err(|e| format!("creating {}: {e}", socket.display()))?;
+    if let Some(owner) = &cluster.owner {
+        for dir in [&cluster.root, &socket] {
+            std::os::unix::fs::chown(dir, Some(owner.uid), Some(owner.gid))
+                .map_err(|e| format!("chown postgres {}: {e}", dir.display()))?;
+        }
+    }
+
+    let out = cluster
+        .command("initdb")
+        .arg("-D")
+        .arg(cluster.data())
+        .args([
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale=C",
+            "--no-sync",
+        ])
+        .output()
+        .map_err(|e| format!("running initdb: {e}"))?;
+    if !out.status.success() {
+        return Err(describe("initdb", &out));
+    }
+
+    let mut last_error = String::new();
+    for _ in 0..START_ATTEMPTS {
+        cluster.port = free_port()?;
+        let log_from = cluster.log_len();
+        let options = format!(
+            "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c max_connections=300",
+            cluster.port,
+            shell_quote(&socket.display().to_string()),
+        );
+        let deadline = Instant::now() + READY_TIMEOUT;
+        let out = cluster
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(cluster.data())
+            .arg("-l")
+            .arg(cluster.log())
+            .args(["-o", &options, "-w", "-t"])
+            .arg(READY_TIMEOUT.as_secs().to_string())
+            .arg("start")
+            .output()
+            .map_err(|e| format!("running pg_ctl start: {e}"))?;
+        if out.status.success() && wait_ready(cluster.port, deadline) {
+            arrange_stop(cluster);
+            return Ok(());
+        }
+        let log = cluster.log_tail(log_from);
+        last_error = format!("{}\nserver log:\n{log}", describe("pg_ctl start", &out));
+        // A server that started too slowly must not linger.
+        let _ = cluster
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(cluster.data())
             .args(["-m", "immediate", "-w", "stop"])
             .output();
-        let _ = std::fs::remove_dir_all(&self.root);
-    }
-}
-
-fn free_port() -> std::io::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-fn run(cmd: &mut Command, what: &str) -> Result<(), String> {
-    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ))
-    }
-}
-
-fn start(bin: PathBuf) -> Result<PgCluster, String> {
-    let as_postgres = is_root();
-    let root = std::env::temp_dir().join(format!("yhdyspinta-pg-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
-    std::fs::create_dir_all(&root).map_err(|e| e.to_string())?;
-    if as_postgres {
-        run(
-            Command::new("chown")
-                .args(["-R", "postgres:postgres"])
-                .arg(&root),
-            "chown",
-        )?;
-        run(Command::new("chmod").arg("755").arg(&root), "chmod")?;
-    }
-    let data = root.join("data");
-    let mut last_error = String::new();
-    for _ in 0..3 {
-        let cluster = PgCluster {
-            port: free_port().map_err(|e| e.to_string())?,
-            bin: bin.clone(),
-            data: data.clone(),
-            root: root.clone(),
-            as_postgres,
-        };
-        if !data.join("PG_VERSION").exists() {
-            run(
-                cluster.command("initdb").arg("-D").arg(&data).args([
-                    "-A",
-                    "trust",
-                    "-U",
-                    "postgres",
-                    "-E",
-                    "UTF8",
-                    "--locale=C",
-                    "--no-sync",
-                ]),
-                "initdb",
-            )?;
-        }
-        let options = format!(
-            "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400",
-            cluster.port,
-            root.display()
-        );
-        let started = run(
-            cluster
-                .command("pg_ctl")
-                .arg("-D")
-                .arg(&data)
-                .arg("-l")
-                .arg(root.join("postgres.log"))
-                .args(["-o", &options, "-w", "-t", "30", "start"]),
-            "pg_ctl start",
-        );
-        match started {
-            Ok(()) => {
-                wait_ready(cluster.port)?;
-                register_stop(&cluster);
-                return Ok(cluster);
-            }
-            Err(err) => last_error = err,
+        let port_taken =
+            log.contains("could not bind") || log.contains("could not create any TCP/IP sockets");
+        if !port_taken {
+            break;
         }
     }
     Err(last_error)
 }
 
-fn wait_ready(port: u16) -> Result<(), String> {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while Instant::now() < deadline {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return Ok(());
+/// Whether the server accepts TCP connections before `deadline`.
+fn wait_ready(port: u16, deadline: Instant) -> bool {
+    loop {
+        let timeout = Duration::from_millis(500);
+        if std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), timeout).is_ok() {
+            return true;
+        }
+        if Instant::now() >= deadline {
+            return false;
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    Err(format!(
-        "PostgreSQL did not accept connections on port {port}"
-    ))
 }
 
-/// Stops the cluster when the test process exits: statics are never dropped, so a child
-/// watches for the parent to disappear and then stops the server.
-fn register_stop(cluster: &PgCluster) {
-    let mut pg_ctl = cluster.bin.join("pg_ctl").display().to_string();
-    if cluster.as_postgres {
-        pg_ctl = format!("runuser -u postgres -- {pg_ctl}");
+/// Stops the server when this process exits. Rust statics are never dropped, so an
+/// `atexit` handler stops it on a normal exit (including failed tests); a watchdog in a
+/// process group of its own covers a process killed by a signal (Ctrl-C, a timeout).
+fn arrange_stop(cluster: &PgCluster) {
+    register_atexit();
+    let pid = std::fs::read_to_string(cluster.data().join("postmaster.pid"))
+        .ok()
+        .and_then(|s| s.lines().next().map(|l| l.trim().to_owned()))
+        .unwrap_or_default();
+    if pid.parse::<u32>().is_err() {
+        return;
     }
-    let script = format!(
-        "while kill -0 {pid} 2>/dev/null; do sleep 0.5; done; {pg_ctl} -D '{data}' -m immediate -w stop >/dev/null 2>&1; rm -rf '{root}'",
-        pid = std::process::id(),
-        data = cluster.data.display(),
-        root = cluster.root.display(),
-    );
-    let spawned = Command::new("sh")
-        .args(["-c", &script])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+    // SIGQUIT is PostgreSQL's immediate shutdown; root may signal the postgres user's
+    // server without runuser.
+    let script = r#"read -r line; [ "$line" = done ] && exit 0
+kill -QUIT "$2" 2>/dev/null
+i=0; while kill -0 "$2" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+rm -rf "$1""#;
+    let watchdog = Command::new("sh")
+        .args(["-c", script, "yhdyspinta-pg-watchdog"])
+        .arg(&cluster.root)
+        .arg(pid)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0)
         .spawn();
-    if spawned.is_err() {
-        cluster.stop();
+    if let Ok(mut child) = watchdog
+        && let Ok(mut slot) = cluster.watchdog.lock()
+    {
+        *slot = child.stdin.take();
     }
 }
 
-/// Creates database `name` (letters, digits and `_` only), optionally from `template`, and
-/// returns its URL.
-pub async fn create_database(cluster: &PgCluster, name: &str, template: Option<&str>) -> String {
-    let valid = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    assert!(valid(name), "bad database name {name}");
-    let admin = Database::connect(cluster.admin_url())
-        .await
-        .expect("connect to the throwaway cluster");
-    let sql = match template {
-        Some(template) => {
-            assert!(valid(template), "bad template name {template}");
-            format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")
+extern "C" fn stop_at_exit() {
+    // Unwinding out of an extern "C" fn would abort the process.
+    let _ = std::panic::catch_unwind(|| {
+        if let Some(Ok(Some(cluster))) = CLUSTER.get() {
+            cluster.shutdown();
         }
+    });
+}
+
+#[allow(unsafe_code)]
+fn register_atexit() {
+    // SAFETY: `stop_at_exit` is a plain `extern "C" fn()` that never unwinds, and it only
+    // reads the `CLUSTER` static, which lives until the process ends.
+    unsafe {
+        libc::atexit(stop_at_exit);
+    }
+}
+
+/// `name` with everything but `[a-z0-9_]` replaced by `_`, at most 63 bytes.
+fn sanitize(name: &str) -> String {
+    let mut clean: String = name
+        .chars()
+        .map(|c| c.to_ascii_lowercase())
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if clean.is_empty() {
+        clean.push_str("db");
+    }
+    clean.truncate(63);
+    clean
+}
+
+async fn admin(cluster: &PgCluster) -> DatabaseConnection {
+    let mut options = ConnectOptions::new(cluster.admin_url());
+    options
+        .max_connections(1)
+        .min_connections(0)
+        .connect_timeout(Duration::from_secs(10))
+        .sqlx_logging(false);
+    Database::connect(options)
+        .await
+        .unwrap_or_else(|e| panic!("connecting to {}: {e}", cluster.admin_url()))
+}
+
+/// Creates database `name`, optionally as a copy of `template`, and returns its URL. Both
+/// names are sanitized to `[a-z0-9_]` (the URL holds the sanitized name).
+pub async fn create_database(cluster: &PgCluster, name: &str, template: Option<&str>) -> String {
+    let name = sanitize(name);
+    let sql = match template.map(sanitize) {
+        Some(template) => format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""),
         None => format!("CREATE DATABASE \"{name}\""),
     };
-    admin
-        .execute_unprepared(&sql)
-        .await
-        .expect("create database");
-    admin.close().await.expect("close admin connection");
-    cluster.url(name)
+    let admin = admin(cluster).await;
+    // A template's last sessions may still be closing; PostgreSQL waits 5 s, and so do we.
+    let mut attempts = 0;
+    loop {
+        match admin.execute_unprepared(&sql).await {
+            Ok(_) => break,
+            Err(e) if attempts < 20 && e.to_string().contains("being accessed by other users") => {
+                attempts += 1;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => panic!("{sql}: {e}"),
+        }
+    }
+    let _ = admin.close().await;
+    cluster.url(&name)
+}
+
+/// Drops database `name` (sanitized like in [`create_database`]), closing its sessions;
+/// best-effort, errors are ignored.
+#[allow(dead_code)]
+pub async fn drop_database(cluster: &PgCluster, name: &str) {
+    let name = sanitize(name);
+    let admin = admin(cluster).await;
+    let forced = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+    if admin.execute_unprepared(&forced).await.is_err() {
+        // Before PostgreSQL 13 there is no FORCE.
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\""))
+            .await;
+    }
+    let _ = admin.close().await;
 }

@@ -4,6 +4,45 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Deserialize;
 
+/// Dates and times written either as TOML dates (`2023-11-01`) or as strings.
+mod when {
+    use chrono::{DateTime, FixedOffset, NaiveDate};
+    use serde::{Deserialize, Deserializer, de::Error};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        Toml(toml::value::Datetime),
+        Text(String),
+    }
+
+    fn text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+        Ok(match Repr::deserialize(d)? {
+            Repr::Toml(t) => t.to_string(),
+            Repr::Text(s) => s,
+        })
+    }
+
+    pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        let s = text(d)?;
+        s.parse().map_err(|_| D::Error::custom(format!("{s:?} is not a date (YYYY-MM-DD)")))
+    }
+
+    pub fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+        date(d).map(Some)
+    }
+
+    pub fn time<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<FixedOffset>, D::Error> {
+        let s = text(d)?;
+        DateTime::parse_from_rfc3339(&s)
+            .map_err(|_| D::Error::custom(format!("{s:?} is not an RFC 3339 time with an offset")))
+    }
+
+    pub fn opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
+        time(d).map(Some)
+    }
+}
+
 /// `organisations.toml`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -112,7 +151,9 @@ pub struct SeedRepresentative {
     /// organisation's county
     #[serde(default)]
     pub serves: Vec<String>,
+    #[serde(default, deserialize_with = "when::opt_date")]
     pub valid_from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "when::opt_date")]
     pub valid_to: Option<NaiveDate>,
     pub source: Option<String>,
 }
@@ -157,7 +198,9 @@ pub struct SeedNetwork {
     /// meetings a year, when the document gives a number
     pub meetings_per_year: Option<i32>,
     pub legal_basis: Option<String>,
+    #[serde(default, deserialize_with = "when::opt_date")]
     pub valid_from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "when::opt_date")]
     pub valid_to: Option<NaiveDate>,
     pub source: Option<String>,
     #[serde(default)]
@@ -177,7 +220,9 @@ pub struct SeedMembership {
     pub role: String,
     /// the seat as written ("kuntajohtajat", "läsnäolo- ja puheoikeus")
     pub note: Option<String>,
+    #[serde(default, deserialize_with = "when::opt_date")]
     pub valid_from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "when::opt_date")]
     pub valid_to: Option<NaiveDate>,
 }
 
@@ -186,7 +231,9 @@ pub struct SeedMembership {
 pub struct SeedMeeting {
     pub key: String,
     pub title: Option<String>,
+    #[serde(deserialize_with = "when::time")]
     pub starts_at: DateTime<FixedOffset>,
+    #[serde(default, deserialize_with = "when::opt_time")]
     pub ends_at: Option<DateTime<FixedOffset>>,
     pub location: Option<String>,
     pub agenda_url: Option<String>,
@@ -236,7 +283,9 @@ pub struct SeedAgreement {
     pub county: String,
     /// organisation keys
     pub parties: Vec<String>,
+    #[serde(deserialize_with = "when::date")]
     pub valid_from: NaiveDate,
+    #[serde(default, deserialize_with = "when::opt_date")]
     pub valid_to: Option<NaiveDate>,
     /// the legal basis as the document lists it, one statute a line
     pub legal_basis: Option<String>,
@@ -279,7 +328,9 @@ pub struct SeedAction {
     /// organisation keys the responsibility names (empty when "Vastuu määrittelemättä")
     #[serde(default)]
     pub responsible: Vec<String>,
+    #[serde(deserialize_with = "when::date")]
     pub period_start: NaiveDate,
+    #[serde(deserialize_with = "when::date")]
     pub period_end: NaiveDate,
     /// `PLANNED`, `IN_PROGRESS`, `COMPLETED`, `CANCELLED`
     pub status: String,

@@ -299,9 +299,10 @@ impl BulkMutations {
         ctx: &Context<'_>,
         organisation_id: ID,
         csv: String,
-        #[graphql(default)] dry_run: bool,
+        dry_run: Option<bool>,
     ) -> ApiResult<ImportRepresentativesPayload> {
         let who = caller(ctx)?;
+        let dry_run = dry_run.unwrap_or(false);
         let org = id("organisationId", &organisation_id)?;
         let tx = db(ctx).begin().await.map_err(internal)?;
         organisation::Entity::find_by_id(org)
@@ -502,13 +503,13 @@ impl BulkQuery {
         ctx: &Context<'_>,
         organisation_id: ID,
         active_on: Option<Date>,
-        #[graphql(default)] include_inactive: bool,
+        include_inactive: Option<bool>,
     ) -> ApiResult<String> {
         let org = id("organisationId", &organisation_id)?;
         let db = db(ctx);
         let mut query =
             representative::Entity::find().filter(representative::Column::OrganisationId.eq(org));
-        if let Some(date) = active_date(active_on, include_inactive) {
+        if let Some(date) = active_date(active_on, include_inactive.unwrap_or(false)) {
             query = query.filter(valid_on(
                 representative::Column::ValidFrom,
                 representative::Column::ValidTo,

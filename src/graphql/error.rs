@@ -72,6 +72,8 @@ pub fn finish_errors(response: &mut async_graphql::Response) {
             ext.set("code", "GRAPHQL_VALIDATION_FAILED");
         } else if error.message.starts_with("Failed to parse")
             || error.message.starts_with("Invalid value for argument")
+            || error.message.starts_with("Expected input type")
+            || error.message.contains("(occurred while parsing")
         {
             // An argument that does not parse into its type (a date, an enum value).
             ext.set("code", "BAD_USER_INPUT");

@@ -174,9 +174,8 @@ pub struct DeleteInput {
     /// The version the client last read.
     pub version: i32,
     /// Also remove what refers to the row (representatives, seats, links); otherwise such
-    /// references make the delete fail.
-    #[graphql(default)]
-    pub cascade: bool,
+    /// references make the delete fail. Default false.
+    pub cascade: Option<bool>,
 }
 
 /// Ends a representative or a seat: sets its last day, keeping the history.

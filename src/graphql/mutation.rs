@@ -476,7 +476,7 @@ impl OrganisationMutations {
         for count in links {
             total += count.map_err(internal)?;
         }
-        if total > 0 && !input.cascade {
+        if total > 0 && !input.cascade.unwrap_or(false) {
             return Err(conflict(format!(
                 "{total} representatives, seats or links refer to the organisation; end or delete them first, or delete with cascade: true"
             )));
@@ -694,7 +694,7 @@ impl OrganisationMutations {
         for count in counts {
             total += count.map_err(internal)?;
         }
-        if total > 0 && !input.cascade {
+        if total > 0 && !input.cascade.unwrap_or(false) {
             return Err(conflict(format!(
                 "the person holds {total} representative roles, seats or responsibilities; end or delete them first, or delete with cascade: true"
             )));

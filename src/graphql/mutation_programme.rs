@@ -351,7 +351,7 @@ impl ProgrammeMutations {
             .count(&tx)
             .await
             .map_err(internal)?;
-        if seats + meetings > 0 && !input.cascade {
+        if seats + meetings > 0 && !input.cascade.unwrap_or(false) {
             return Err(conflict(format!(
                 "the network has {seats} seats and {meetings} meetings; delete with cascade: true to remove them too"
             )));
@@ -954,7 +954,7 @@ impl ProgrammeMutations {
             .count(&tx)
             .await
             .map_err(internal)?;
-        if reports > 0 && !input.cascade {
+        if reports > 0 && !input.cascade.unwrap_or(false) {
             return Err(conflict(format!(
                 "the action has {reports} progress reports; delete with cascade: true to remove them too"
             )));

@@ -128,8 +128,7 @@ pub struct RepresentativeFilter {
     /// Valid on this day; default today.
     pub active_on: Option<Date>,
     /// List ended and future appointments too, ignoring `activeOn`.
-    #[graphql(default)]
-    pub include_inactive: bool,
+    pub include_inactive: Option<bool>,
     /// Words that must all appear in the person's name or title.
     pub text: Option<String>,
 }
@@ -154,13 +153,11 @@ pub struct NetworkFilter {
     /// Working under this network.
     pub parent_id: Option<ID>,
     /// Only networks not under another network.
-    #[graphql(default)]
-    pub top_level_only: bool,
+    pub top_level_only: Option<bool>,
     /// Existing on this day; default today.
     pub active_on: Option<Date>,
     /// List ended networks too, ignoring `activeOn`.
-    #[graphql(default)]
-    pub include_inactive: bool,
+    pub include_inactive: Option<bool>,
     /// Words that must all appear in the name.
     pub text: Option<String>,
 }
@@ -377,7 +374,8 @@ impl QueryRoot {
         if let Some(m) = municipality {
             query = query.filter(serving_condition(&m));
         }
-        if let Some(date) = active_date(filter.active_on, filter.include_inactive) {
+        if let Some(date) = active_date(filter.active_on, filter.include_inactive.unwrap_or(false))
+        {
             query = query.filter(valid_on(
                 representative::Column::ValidFrom,
                 representative::Column::ValidTo,
@@ -557,7 +555,7 @@ impl QueryRoot {
             }
             (None, None) => None,
         };
-        let date = active_date(filter.active_on, filter.include_inactive);
+        let date = active_date(filter.active_on, filter.include_inactive.unwrap_or(false));
         if let Some(member) = member {
             let mut seats = SqlQuery::select();
             seats
@@ -589,7 +587,7 @@ impl QueryRoot {
             query =
                 query.filter(network::Column::ParentId.eq(parse_id("filter.parentId", parent)?));
         }
-        if filter.top_level_only {
+        if filter.top_level_only.unwrap_or(false) {
             query = query.filter(network::Column::ParentId.is_null());
         }
         if let Some(date) = date {

@@ -125,10 +125,12 @@ impl Organisation {
         &self,
         ctx: &Context<'_>,
         active_on: Option<Date>,
-        #[graphql(default)] include_inactive: bool,
+        include_inactive: Option<bool>,
     ) -> ApiResult<Vec<Representative>> {
-        let key =
-            RepresentativesOfOrganisation(self.0.id, active_date(active_on, include_inactive));
+        let key = RepresentativesOfOrganisation(
+            self.0.id,
+            active_date(active_on, include_inactive.unwrap_or(false)),
+        );
         let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(Representative).collect())
     }
@@ -138,9 +140,12 @@ impl Organisation {
         &self,
         ctx: &Context<'_>,
         active_on: Option<Date>,
-        #[graphql(default)] include_inactive: bool,
+        include_inactive: Option<bool>,
     ) -> ApiResult<Vec<NetworkMembership>> {
-        let key = MembershipsOfOrganisation(self.0.id, active_date(active_on, include_inactive));
+        let key = MembershipsOfOrganisation(
+            self.0.id,
+            active_date(active_on, include_inactive.unwrap_or(false)),
+        );
         let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(NetworkMembership).collect())
     }
@@ -249,9 +254,12 @@ impl Person {
         &self,
         ctx: &Context<'_>,
         active_on: Option<Date>,
-        #[graphql(default)] include_inactive: bool,
+        include_inactive: Option<bool>,
     ) -> ApiResult<Vec<Representative>> {
-        let key = RepresentativesOfPerson(self.0.id, active_date(active_on, include_inactive));
+        let key = RepresentativesOfPerson(
+            self.0.id,
+            active_date(active_on, include_inactive.unwrap_or(false)),
+        );
         let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(Representative).collect())
     }
@@ -261,9 +269,12 @@ impl Person {
         &self,
         ctx: &Context<'_>,
         active_on: Option<Date>,
-        #[graphql(default)] include_inactive: bool,
+        include_inactive: Option<bool>,
     ) -> ApiResult<Vec<NetworkMembership>> {
-        let key = MembershipsOfPerson(self.0.id, active_date(active_on, include_inactive));
+        let key = MembershipsOfPerson(
+            self.0.id,
+            active_date(active_on, include_inactive.unwrap_or(false)),
+        );
         let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(NetworkMembership).collect())
     }
@@ -616,9 +627,12 @@ impl Network {
         &self,
         ctx: &Context<'_>,
         active_on: Option<Date>,
-        #[graphql(default)] include_inactive: bool,
+        include_inactive: Option<bool>,
     ) -> ApiResult<Vec<NetworkMembership>> {
-        let key = MembershipsOfNetwork(self.0.id, active_date(active_on, include_inactive));
+        let key = MembershipsOfNetwork(
+            self.0.id,
+            active_date(active_on, include_inactive.unwrap_or(false)),
+        );
         let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(NetworkMembership).collect())
     }

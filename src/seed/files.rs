@@ -25,7 +25,8 @@ mod when {
 
     pub fn date<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
         let s = text(d)?;
-        s.parse().map_err(|_| D::Error::custom(format!("{s:?} is not a date (YYYY-MM-DD)")))
+        s.parse()
+            .map_err(|_| D::Error::custom(format!("{s:?} is not a date (YYYY-MM-DD)")))
     }
 
     pub fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
@@ -38,7 +39,9 @@ mod when {
             .map_err(|_| D::Error::custom(format!("{s:?} is not an RFC 3339 time with an offset")))
     }
 
-    pub fn opt_time<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
+    pub fn opt_time<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<DateTime<FixedOffset>>, D::Error> {
         time(d).map(Some)
     }
 }

@@ -68,7 +68,7 @@ both! {
         assert_eq!(parties.iter().filter(|p| p["kind"] == "MUNICIPALITY").count(), 19);
         assert!(parties.iter().any(|p| p["name"] == "Pohjois-Savon liitto" && p["kind"] == "REGIONAL_COUNCIL"));
         let legal = agreement["legalBasis"].as_str().unwrap();
-        assert!(legal.contains("611/2021"), "{legal}");
+        assert!(legal.contains("612/2021"), "{legal}");
         assert!(legal.contains("1552/2011"), "{legal}");
         let goals = agreement["goals"].as_array().unwrap();
         assert_eq!(goals.len(), 4);

@@ -147,6 +147,12 @@ pub async fn spawn_app_on(backend: Backend) -> Option<TestApp> {
 
 /// Like [`spawn_app_on`] with a batch window of its own.
 pub async fn spawn_app_with(backend: Backend, batch_window: Duration) -> Option<TestApp> {
+    if let Ok(filter) = std::env::var("YHDYSPINTA_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    }
     let (url, dir) = match backend {
         Backend::Sqlite => {
             let template = sqlite_template();

@@ -201,29 +201,21 @@ fn only_queries(document: &ExecutableDocument, operation_name: Option<&str>) -> 
 }
 
 /// The caller a request's `Authorization` header names; an invalid token fails the
-/// whole request rather than falling back to anonymous.
-fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Viewer, Response> {
+/// whole request rather than falling back to anonymous. The error is the reason.
+fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Viewer, String> {
     let header = match headers.get(header::AUTHORIZATION) {
         None => return Ok(Viewer(None)),
-        Some(value) => value.to_str().map_err(|_| {
-            request_error(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                "the Authorization header is not text",
-            )
-        })?,
+        Some(value) => value
+            .to_str()
+            .map_err(|_| "the Authorization header is not text".to_owned())?,
     };
     let Some(verifier) = &state.inner.verifier else {
-        return Err(request_error(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
-            "this server has no token key configured",
-        ));
+        return Err("this server has no token key configured".into());
     };
     verifier
         .principal(Some(header))
         .map(Viewer)
-        .map_err(|rejected| request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &rejected.0))
+        .map_err(|rejected| rejected.0)
 }
 
 async fn execute(
@@ -234,7 +226,7 @@ async fn execute(
 ) -> Response {
     let viewer = match authenticate(state, headers) {
         Ok(viewer) => viewer,
-        Err(response) => return response,
+        Err(reason) => return request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &reason),
     };
     let cacheable = cacheable && !viewer.authenticated();
     let request = request

@@ -27,6 +27,7 @@ async fn main() -> anyhow::Result<()> {
             let mut orgs = Vec::new();
             if !args.orgs.is_empty() {
                 let conn = db::connect(&cli.database.database_url).await?;
+                yhdyspinta::prepare(&conn, !cli.serve.no_seed).await?;
                 for org in &args.orgs {
                     orgs.push(yhdyspinta::resolve_organisation(&conn, org).await?);
                 }

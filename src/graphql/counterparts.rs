@@ -131,7 +131,14 @@ impl CountyIndex {
 
 /// Key of a county index: the county (or Helsinki, or an Åland municipality) and the day.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct CountyIndexKey(pub Uuid, pub NaiveDate);
+pub struct CountyIndexKey {
+    /// The county (or Helsinki, or an Åland municipality).
+    pub owner: Uuid,
+    /// The day.
+    pub date: NaiveDate,
+    /// Only this municipality's side, for a lookup that needs no other.
+    pub focus: Option<Uuid>,
+}
 
 impl Loader<CountyIndexKey> for DbLoader {
     type Value = Arc<CountyIndex>;
@@ -143,7 +150,7 @@ impl Loader<CountyIndexKey> for DbLoader {
     ) -> Result<HashMap<CountyIndexKey, Self::Value>, Self::Error> {
         let mut out = HashMap::new();
         for key in keys {
-            if let Some(index) = build(self, key.0, key.1).await? {
+            if let Some(index) = build(self, key.owner, key.date, key.focus).await? {
                 out.insert(*key, Arc::new(index));
             }
         }
@@ -155,6 +162,7 @@ async fn build(
     loader: &DbLoader,
     owner_id: Uuid,
     date: NaiveDate,
+    focus: Option<Uuid>,
 ) -> Result<Option<CountyIndex>, LoadError> {
     let db = &loader.db;
     let Some(owner) = organisation::Entity::find_by_id(owner_id)
@@ -180,6 +188,10 @@ async fn build(
         }
         db::OrganisationKind::Municipality => (vec![owner.clone()], vec![]),
         _ => return Ok(None),
+    };
+    let municipalities: Vec<organisation::Model> = match focus {
+        Some(m) => municipalities.into_iter().filter(|o| o.id == m).collect(),
+        None => municipalities,
     };
     let mut county_side: HashSet<Uuid> = county_roots.iter().copied().collect();
     if !county_roots.is_empty() {
@@ -298,14 +310,20 @@ async fn build(
     }))
 }
 
-/// The index of a county for a day, loaded once per request.
+/// The index of a county for a day, loaded once per request; with `focus`, only that
+/// municipality and the county side are read.
 pub async fn county_index(
     ctx: &Context<'_>,
     county: Uuid,
     date: NaiveDate,
+    focus: Option<Uuid>,
 ) -> ApiResult<Arc<CountyIndex>> {
     loaders(ctx)
-        .load_one(CountyIndexKey(county, date))
+        .load_one(CountyIndexKey {
+            owner: county,
+            date,
+            focus,
+        })
         .await?
         .ok_or_else(|| not_found(format!("no county or municipality with id {county}")))
 }

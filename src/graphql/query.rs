@@ -421,7 +421,7 @@ impl QueryRoot {
             .ok_or_else(|| not_found(format!("no municipality with code {code}")))?;
         let owner = municipality.county_id.unwrap_or(municipality.id);
         let date = active_on.map(|d| d.0).unwrap_or_else(today);
-        let index = counterparts::county_index(ctx, owner, date).await?;
+        let index = counterparts::county_index(ctx, owner, date, Some(municipality.id)).await?;
         let topics = match &topic {
             Some(slug) => vec![topic_by_slug(ctx, "topic", slug).await?],
             None => index.interface_topics(),
@@ -449,7 +449,7 @@ impl QueryRoot {
     ) -> ApiResult<CoverageReport> {
         let county = parse_id("countyId", &county_id)?;
         let date = active_on.map(|d| d.0).unwrap_or_else(today);
-        let index = counterparts::county_index(ctx, county, date).await?;
+        let index = counterparts::county_index(ctx, county, date, None).await?;
         let is_county = index.owner.kind == db::OrganisationKind::WellbeingCounty
             || index.owner.county_id == Some(index.owner.id);
         if !is_county {

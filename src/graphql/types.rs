@@ -428,7 +428,7 @@ impl Representative {
             return Ok(Vec::new());
         };
         let index: std::sync::Arc<CountyIndex> =
-            counterparts::county_index(ctx, county, date).await?;
+            counterparts::county_index(ctx, county, date, None).await?;
         Ok(index
             .counterparts_of(&self.0)
             .into_iter()

@@ -202,8 +202,11 @@ pub struct DeletePayload {
 /// created by admins; editors create units under their own organisations.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateOrganisationInput {
+    /// What kind it is.
     pub kind: OrganisationKind,
+    /// The name; Finnish is required.
     pub name: LocalizedTextInput,
+    /// Short name or abbreviation.
     pub short_name: Option<String>,
     /// Y-tunnus, `1234567-8`.
     pub business_id: Option<String>,
@@ -213,37 +216,55 @@ pub struct CreateOrganisationInput {
     pub county_id: Option<ID>,
     /// The organisation this is a unit of.
     pub parent_id: Option<ID>,
+    /// E-mail address.
     pub email: Option<String>,
+    /// Phone number, Finnish (`044 123 4567`) or international (`+358 …`); stored in E.164.
     pub phone: Option<String>,
+    /// Web site, an http(s) URL.
     pub website: Option<String>,
+    /// Postal or visiting address.
     pub address: Option<String>,
+    /// Free description.
     pub description: Option<String>,
 }
 
 /// Changes an organisation's own fields; absent fields stay, null clears.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateOrganisationInput {
+    /// The row to change.
     pub id: ID,
     /// The version the client last read.
     pub version: i32,
+    /// The name; Finnish is required.
     pub name: Option<LocalizedTextInput>,
+    /// Short name or abbreviation.
     pub short_name: MaybeUndefined<String>,
+    /// Business ID (Y-tunnus), `1234567-8`.
     pub business_id: MaybeUndefined<String>,
+    /// E-mail address.
     pub email: MaybeUndefined<String>,
+    /// Phone number, Finnish (`044 123 4567`) or international (`+358 …`); stored in E.164.
     pub phone: MaybeUndefined<String>,
+    /// Web site, an http(s) URL.
     pub website: MaybeUndefined<String>,
+    /// Postal or visiting address.
     pub address: MaybeUndefined<String>,
+    /// Free description.
     pub description: MaybeUndefined<String>,
 }
 
 /// Creates a person.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreatePersonInput {
+    /// The name; Finnish is required.
     pub name: String,
+    /// Title.
     pub title: Option<String>,
     /// The organisation the person works for; it owns the person's data.
     pub organisation_id: ID,
+    /// E-mail address.
     pub email: Option<String>,
+    /// Phone number, Finnish (`044 123 4567`) or international (`+358 …`); stored in E.164.
     pub phone: Option<String>,
     /// Default `PUBLIC`.
     pub visibility: Option<Visibility>,
@@ -252,24 +273,34 @@ pub struct CreatePersonInput {
 /// Changes a person; absent fields stay, null clears.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdatePersonInput {
+    /// The row to change.
     pub id: ID,
+    /// The version the client last read.
     pub version: i32,
+    /// The name; Finnish is required.
     pub name: Option<String>,
+    /// Title.
     pub title: MaybeUndefined<String>,
+    /// The organisation.
     pub organisation_id: Option<ID>,
+    /// E-mail address.
     pub email: MaybeUndefined<String>,
+    /// Phone number, Finnish (`044 123 4567`) or international (`+358 …`); stored in E.164.
     pub phone: MaybeUndefined<String>,
+    /// Who may see the contact details.
     pub visibility: Option<Visibility>,
 }
 
 /// Names a representative (vastinpari).
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateRepresentativeInput {
+    /// The person.
     pub person_id: ID,
     /// The organisation naming the person.
     pub organisation_id: ID,
     /// Topic slug (`employment`).
     pub topic: String,
+    /// Level of cooperation.
     pub level: Level,
     /// Role as written ("työllisyyskoordinaattori").
     pub role: Option<String>,
@@ -279,139 +310,215 @@ pub struct CreateRepresentativeInput {
     /// county side, all of its municipalities.
     #[graphql(default)]
     pub served_municipality_ids: Vec<ID>,
+    /// First day.
     pub valid_from: Option<Date>,
+    /// Last day; must not be before the first.
     pub valid_to: Option<Date>,
 }
 
 /// Changes a representative; absent fields stay, null clears.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateRepresentativeInput {
+    /// The row to change.
     pub id: ID,
+    /// The version the client last read.
     pub version: i32,
+    /// The person.
     pub person_id: Option<ID>,
+    /// Topic slug (`employment`).
     pub topic: Option<String>,
+    /// Level of cooperation.
     pub level: Option<Level>,
+    /// Role.
     pub role: MaybeUndefined<String>,
+    /// Person id of the deputy.
     pub deputy_id: MaybeUndefined<ID>,
     /// Replaces the served municipalities.
     pub served_municipality_ids: Option<Vec<ID>>,
+    /// First day.
     pub valid_from: MaybeUndefined<Date>,
+    /// Last day; must not be before the first.
     pub valid_to: MaybeUndefined<Date>,
 }
 
 /// Creates a network.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateNetworkInput {
+    /// What kind it is.
     pub kind: NetworkKind,
+    /// The name; Finnish is required.
     pub name: LocalizedTextInput,
+    /// Free description.
     pub description: Option<String>,
     /// Topic slugs.
     #[graphql(default)]
     pub topics: Vec<String>,
+    /// Level of cooperation.
     pub level: Option<Level>,
+    /// The wellbeing services county.
     pub county_id: Option<ID>,
     /// The convening organisation; it owns the network, its seats and meetings.
     pub convener_id: Option<ID>,
+    /// How convening works when it rotates.
     pub convener_note: Option<String>,
+    /// The responsible person.
     pub responsible_person_id: Option<ID>,
+    /// The responsible role as written, when no person is named.
     pub responsible_role: Option<String>,
+    /// The parent.
     pub parent_id: Option<ID>,
+    /// The area the network works for.
     pub area_id: Option<ID>,
+    /// How often it meets, as written.
     pub cadence: Option<String>,
+    /// Meetings a year (0–366).
     pub meetings_per_year: Option<i32>,
+    /// Statutes or decisions the network rests on.
     pub legal_basis: Option<String>,
+    /// First day.
     pub valid_from: Option<Date>,
+    /// Last day; must not be before the first.
     pub valid_to: Option<Date>,
 }
 
 /// Changes a network; absent fields stay, null clears.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateNetworkInput {
+    /// The row to change.
     pub id: ID,
+    /// The version the client last read.
     pub version: i32,
+    /// What kind it is.
     pub kind: Option<NetworkKind>,
+    /// The name; Finnish is required.
     pub name: Option<LocalizedTextInput>,
+    /// Free description.
     pub description: MaybeUndefined<String>,
     /// Replaces the topics.
     pub topics: Option<Vec<String>>,
+    /// Level of cooperation.
     pub level: MaybeUndefined<Level>,
+    /// The convening organisation; it owns the network, its seats and meetings.
     pub convener_id: MaybeUndefined<ID>,
+    /// How convening works when it rotates.
     pub convener_note: MaybeUndefined<String>,
+    /// The responsible person.
     pub responsible_person_id: MaybeUndefined<ID>,
+    /// The responsible role as written, when no person is named.
     pub responsible_role: MaybeUndefined<String>,
+    /// How often it meets, as written.
     pub cadence: MaybeUndefined<String>,
+    /// Meetings a year (0–366).
     pub meetings_per_year: MaybeUndefined<i32>,
+    /// Statutes or decisions the network rests on.
     pub legal_basis: MaybeUndefined<String>,
+    /// First day.
     pub valid_from: MaybeUndefined<Date>,
+    /// Last day; must not be before the first.
     pub valid_to: MaybeUndefined<Date>,
 }
 
 /// Adds a seat to a network.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateMembershipInput {
+    /// The network.
     pub network_id: ID,
     /// The organisation holding the seat (give it, a person, or both).
     pub organisation_id: Option<ID>,
+    /// The person.
     pub person_id: Option<ID>,
+    /// Person id of the deputy.
     pub deputy_id: Option<ID>,
+    /// Role.
     pub role: MembershipRole,
+    /// The seat as described.
     pub note: Option<String>,
+    /// First day.
     pub valid_from: Option<Date>,
+    /// Last day; must not be before the first.
     pub valid_to: Option<Date>,
 }
 
 /// Changes a seat; absent fields stay, null clears.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateMembershipInput {
+    /// The row to change.
     pub id: ID,
+    /// The version the client last read.
     pub version: i32,
+    /// The person.
     pub person_id: MaybeUndefined<ID>,
+    /// Person id of the deputy.
     pub deputy_id: MaybeUndefined<ID>,
+    /// Role.
     pub role: Option<MembershipRole>,
+    /// The seat as described.
     pub note: MaybeUndefined<String>,
+    /// First day.
     pub valid_from: MaybeUndefined<Date>,
+    /// Last day; must not be before the first.
     pub valid_to: MaybeUndefined<Date>,
 }
 
 /// Schedules a meeting.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateMeetingInput {
+    /// The network.
     pub network_id: ID,
+    /// Title.
     pub title: Option<String>,
+    /// Start time.
     pub starts_at: DateTime<Utc>,
+    /// End time; not before the start.
     pub ends_at: Option<DateTime<Utc>>,
+    /// Where it is held.
     pub location: Option<String>,
+    /// Link to the agenda.
     pub agenda_url: Option<String>,
+    /// Link to the minutes.
     pub minutes_url: Option<String>,
 }
 
 /// Changes a meeting; absent fields stay, null clears.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateMeetingInput {
+    /// The row to change.
     pub id: ID,
+    /// The version the client last read.
     pub version: i32,
+    /// Title.
     pub title: MaybeUndefined<String>,
+    /// Start time.
     pub starts_at: Option<DateTime<Utc>>,
+    /// End time; not before the start.
     pub ends_at: MaybeUndefined<DateTime<Utc>>,
+    /// Where it is held.
     pub location: MaybeUndefined<String>,
+    /// Link to the agenda.
     pub agenda_url: MaybeUndefined<String>,
+    /// Link to the minutes.
     pub minutes_url: MaybeUndefined<String>,
 }
 
 /// Adds an action to the programme.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateActionInput {
+    /// The goal.
     pub goal_id: ID,
     /// Topic slug.
     pub topic: Option<String>,
+    /// Title.
     pub title: String,
+    /// Free description.
     pub description: Option<String>,
     /// The responsible party as written.
     pub responsibility: String,
     /// Organisations responsible; they own the action.
     #[graphql(default)]
     pub responsible_organisation_ids: Vec<ID>,
+    /// First day of the period.
     pub period_start: Date,
+    /// Last day of the period; not before the first.
     pub period_end: Date,
     /// Default `PLANNED`.
     pub status: Option<ActionStatus>,
@@ -420,36 +527,56 @@ pub struct CreateActionInput {
 /// Changes an action; absent fields stay, null clears.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateActionInput {
+    /// The row to change.
     pub id: ID,
+    /// The version the client last read.
     pub version: i32,
+    /// Topic slug (`employment`).
     pub topic: MaybeUndefined<String>,
+    /// Title.
     pub title: Option<String>,
+    /// Free description.
     pub description: MaybeUndefined<String>,
+    /// The responsible party as written.
     pub responsibility: Option<String>,
     /// Replaces the responsible organisations.
     pub responsible_organisation_ids: Option<Vec<ID>>,
+    /// First day of the period.
     pub period_start: Option<Date>,
+    /// Last day of the period; not before the first.
     pub period_end: Option<Date>,
+    /// Status.
     pub status: Option<ActionStatus>,
 }
 
 /// Reports progress on an action.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateProgressReportInput {
+    /// The action.
     pub action_id: ID,
+    /// The day the report describes.
     pub reported_on: Date,
+    /// Status.
     pub status: ActionStatus,
+    /// What was done and achieved.
     pub summary: String,
+    /// Who reports.
     pub author_name: Option<String>,
 }
 
 /// Changes a progress report; absent fields stay, null clears.
 #[derive(InputObject, Clone, Debug)]
 pub struct UpdateProgressReportInput {
+    /// The row to change.
     pub id: ID,
+    /// The version the client last read.
     pub version: i32,
+    /// The day the report describes.
     pub reported_on: Option<Date>,
+    /// Status.
     pub status: Option<ActionStatus>,
+    /// What was done and achieved.
     pub summary: Option<String>,
+    /// Who reports.
     pub author_name: MaybeUndefined<String>,
 }

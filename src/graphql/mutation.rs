@@ -26,48 +26,56 @@ use crate::text::search_column;
 /// The organisation after a write.
 #[derive(SimpleObject)]
 pub struct OrganisationPayload {
+    /// The row as written.
     pub organisation: Organisation,
 }
 
 /// The person after a write.
 #[derive(SimpleObject)]
 pub struct PersonPayload {
+    /// The row as written.
     pub person: Person,
 }
 
 /// The representative after a write.
 #[derive(SimpleObject)]
 pub struct RepresentativePayload {
+    /// The row as written.
     pub representative: Representative,
 }
 
 /// The network after a write.
 #[derive(SimpleObject)]
 pub struct NetworkPayload {
+    /// The row as written.
     pub network: Network,
 }
 
 /// The seat after a write.
 #[derive(SimpleObject)]
 pub struct MembershipPayload {
+    /// The row as written.
     pub membership: NetworkMembership,
 }
 
 /// The meeting after a write.
 #[derive(SimpleObject)]
 pub struct MeetingPayload {
+    /// The row as written.
     pub meeting: Meeting,
 }
 
 /// The action after a write.
 #[derive(SimpleObject)]
 pub struct ActionPayload {
+    /// The row as written.
     pub action: Action,
 }
 
 /// The progress report after a write.
 #[derive(SimpleObject)]
 pub struct ProgressReportPayload {
+    /// The row as written.
     pub progress_report: ProgressReport,
 }
 

@@ -44,6 +44,8 @@ pub async fn county_of(ctx: &Context<'_>, org: &organisation::Model) -> ApiResul
     Ok(None)
 }
 
+/// Organisation: a municipality, wellbeing services county, regional council, agency,
+/// association, school, or a unit of one of them.
 #[Object]
 impl Organisation {
     /// Stable id.
@@ -208,6 +210,8 @@ impl Person {
     }
 }
 
+/// Person: someone named as a representative, coordinator or network member. E-mail and
+/// phone of `INTERNAL` persons are null for anonymous callers.
 #[Object]
 impl Person {
     /// Stable id.
@@ -335,6 +339,9 @@ impl Representative {
     }
 }
 
+/// Representative (vastinpari): a person an organisation has named for a topic at a level.
+/// The municipality's and the county's representatives on the same topic and level are
+/// each other's counterparts.
 #[Object]
 impl Representative {
     /// Stable id.
@@ -454,6 +461,8 @@ impl Representative {
 #[derive(Clone)]
 pub struct Topic(pub topic::Model);
 
+/// Topic: an interface area of the agreement (yhdyspinta a–e), one of its sub-themes, or a
+/// common theme.
 #[Object]
 impl Topic {
     /// Stable id.
@@ -510,6 +519,8 @@ impl Topic {
 #[derive(Clone)]
 pub struct Network(pub network::Model);
 
+/// Network: a standing group (verkosto, työryhmä, foorumi, neuvottelukunta, johtoryhmä)
+/// with its convener, members, cadence and legal basis.
 #[Object]
 impl Network {
     /// Stable id.
@@ -663,6 +674,8 @@ impl Network {
 #[derive(Clone)]
 pub struct NetworkMembership(pub membership::Model);
 
+/// NetworkMembership: a seat in a network held by an organisation, a person, or a person
+/// for an organisation.
 #[Object]
 impl NetworkMembership {
     /// Stable id.
@@ -727,6 +740,7 @@ impl NetworkMembership {
 #[derive(Clone)]
 pub struct Meeting(pub meeting::Model);
 
+/// Meeting (kokous) of a network.
 #[Object]
 impl Meeting {
     /// Stable id.
@@ -776,6 +790,8 @@ impl Meeting {
 #[derive(Clone)]
 pub struct Area(pub area::Model);
 
+/// Area: a named group of municipalities inside a county (palvelukeskustelualue,
+/// perhekeskusalue, TYP-alue).
 #[Object]
 impl Area {
     /// Stable id.
@@ -829,6 +845,7 @@ impl Area {
 #[derive(Clone)]
 pub struct Agreement(pub agreement::Model);
 
+/// Agreement (sopimus) between a county and its municipalities.
 #[Object]
 impl Agreement {
     /// Stable id.
@@ -901,6 +918,7 @@ impl Agreement {
 #[derive(Clone)]
 pub struct Goal(pub goal::Model);
 
+/// Goal (tavoite): one of an agreement's shared goals.
 #[Object]
 impl Goal {
     /// Stable id.
@@ -945,6 +963,7 @@ impl Goal {
 #[derive(Clone)]
 pub struct Action(pub action::Model);
 
+/// Action (toimenpide): a measure of the programme with its responsible parties and metrics.
 #[Object]
 impl Action {
     /// Stable id.
@@ -1038,6 +1057,7 @@ impl Action {
 #[derive(Clone)]
 pub struct Metric(pub metric::Model);
 
+/// Metric (mittari): how an action is followed up.
 #[Object]
 impl Metric {
     /// Stable id.
@@ -1058,6 +1078,7 @@ impl Metric {
 #[derive(Clone)]
 pub struct ProgressReport(pub progress_report::Model);
 
+/// ProgressReport (seuranta): a dated follow-up entry for an action.
 #[Object]
 impl ProgressReport {
     /// Stable id.

@@ -104,5 +104,16 @@ both! {
                 other => panic!("unexpected visibility {other}"),
             }
         }
+        // With a token the internal details are there.
+        let token = token(yhdyspinta::policy::Role::Editor, &[]);
+        let body = app
+            .post_as(
+                &token,
+                "{ search(text: \"sisainen testihenkilo\") { ... on Person { email phone } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(body["data"]["search"][0]["email"], "sisainen.testihenkilo@example.org");
+        assert_eq!(body["data"]["search"][0]["phone"], "+358401234567");
     }
 }

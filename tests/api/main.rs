@@ -2,6 +2,8 @@
 
 mod support;
 
+mod cli;
+mod filters;
 mod http;
 mod limits;
 mod lists;

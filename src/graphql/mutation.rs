@@ -86,6 +86,13 @@ pub(super) fn deleted(id: Uuid, removed: u64) -> DeletePayload {
     }
 }
 
+/// Rows whose validity has not ended: no last day, or one today or later.
+fn still_valid<C: ColumnTrait>(valid_to: C) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(valid_to.is_null())
+        .add(valid_to.gte(super::today()))
+}
+
 /// The owner of a row that belongs to one organisation (none: the admin's).
 pub(super) async fn owned_by(tx: &DatabaseTransaction, org: Option<Uuid>) -> ApiResult<Vec<Owner>> {
     match org {
@@ -454,17 +461,31 @@ impl OrganisationMutations {
                 )));
             }
         }
+        // Ended representatives and seats are history: they go with the organisation.
+        // Current ones and the structural links must be ended or removed first, or
+        // removed here on request (`cascade`).
         let links = [
             representative::Entity::find()
                 .filter(representative::Column::OrganisationId.eq(id))
+                .filter(still_valid(representative::Column::ValidTo))
                 .count(&tx)
                 .await,
             representative_municipality::Entity::find()
                 .filter(representative_municipality::Column::MunicipalityId.eq(id))
+                .filter(
+                    representative_municipality::Column::RepresentativeId.in_subquery(
+                        sea_orm::sea_query::Query::select()
+                            .column(representative::Column::Id)
+                            .from(representative::Entity)
+                            .cond_where(still_valid(representative::Column::ValidTo))
+                            .to_owned(),
+                    ),
+                )
                 .count(&tx)
                 .await,
             membership::Entity::find()
                 .filter(membership::Column::OrganisationId.eq(id))
+                .filter(still_valid(membership::Column::ValidTo))
                 .count(&tx)
                 .await,
             area_municipality::Entity::find()
@@ -486,40 +507,47 @@ impl OrganisationMutations {
         }
         if total > 0 && !input.cascade.unwrap_or(false) {
             return Err(conflict(format!(
-                "{total} representatives, seats or links refer to the organisation; end or delete them first, or delete with cascade: true"
+                "{total} current representatives, seats or links refer to the organisation; end or delete them first, or delete with cascade: true"
             )));
         }
-        if total > 0 {
-            representative_municipality::Entity::delete_many()
+        let mut removed = 0;
+        {
+            removed += representative_municipality::Entity::delete_many()
                 .filter(representative_municipality::Column::MunicipalityId.eq(id))
                 .exec(&tx)
                 .await
-                .map_err(internal)?;
-            representative::Entity::delete_many()
+                .map_err(internal)?
+                .rows_affected;
+            removed += representative::Entity::delete_many()
                 .filter(representative::Column::OrganisationId.eq(id))
                 .exec(&tx)
                 .await
-                .map_err(internal)?;
-            membership::Entity::delete_many()
+                .map_err(internal)?
+                .rows_affected;
+            removed += membership::Entity::delete_many()
                 .filter(membership::Column::OrganisationId.eq(id))
                 .exec(&tx)
                 .await
-                .map_err(internal)?;
-            area_municipality::Entity::delete_many()
+                .map_err(internal)?
+                .rows_affected;
+            removed += area_municipality::Entity::delete_many()
                 .filter(area_municipality::Column::MunicipalityId.eq(id))
                 .exec(&tx)
                 .await
-                .map_err(internal)?;
-            agreement_party::Entity::delete_many()
+                .map_err(internal)?
+                .rows_affected;
+            removed += agreement_party::Entity::delete_many()
                 .filter(agreement_party::Column::OrganisationId.eq(id))
                 .exec(&tx)
                 .await
-                .map_err(internal)?;
-            action_organisation::Entity::delete_many()
+                .map_err(internal)?
+                .rows_affected;
+            removed += action_organisation::Entity::delete_many()
                 .filter(action_organisation::Column::OrganisationId.eq(id))
                 .exec(&tx)
                 .await
-                .map_err(internal)?;
+                .map_err(internal)?
+                .rows_affected;
         }
         organisation::Entity::delete_by_id(id)
             .exec(&tx)
@@ -536,7 +564,7 @@ impl OrganisationMutations {
         )
         .await?;
         commit(tx).await?;
-        Ok(deleted(id, total))
+        Ok(deleted(id, removed))
     }
 
     /// Creates a person working for an organisation.
@@ -676,6 +704,8 @@ impl OrganisationMutations {
             "this person",
         )?;
         check_version(before.version, input.version, "person")?;
+        // Ended roles are history and go with the person; current ones must be ended
+        // first, or removed here on request (`cascade`).
         let counts = [
             representative::Entity::find()
                 .filter(
@@ -683,6 +713,7 @@ impl OrganisationMutations {
                         .eq(id)
                         .or(representative::Column::DeputyId.eq(id)),
                 )
+                .filter(still_valid(representative::Column::ValidTo))
                 .count(&tx)
                 .await,
             membership::Entity::find()
@@ -691,6 +722,7 @@ impl OrganisationMutations {
                         .eq(id)
                         .or(membership::Column::DeputyId.eq(id)),
                 )
+                .filter(still_valid(membership::Column::ValidTo))
                 .count(&tx)
                 .await,
             network::Entity::find()
@@ -704,21 +736,24 @@ impl OrganisationMutations {
         }
         if total > 0 && !input.cascade.unwrap_or(false) {
             return Err(conflict(format!(
-                "the person holds {total} representative roles, seats or responsibilities; end or delete them first, or delete with cascade: true"
+                "the person holds {total} current representative roles, seats or responsibilities; end or delete them first, or delete with cascade: true"
             )));
         }
-        if total > 0 {
-            representative::Entity::delete_many()
+        let mut removed = 0;
+        {
+            removed += representative::Entity::delete_many()
                 .filter(representative::Column::PersonId.eq(id))
                 .exec(&tx)
                 .await
-                .map_err(internal)?;
-            membership::Entity::delete_many()
+                .map_err(internal)?
+                .rows_affected;
+            removed += membership::Entity::delete_many()
                 .filter(membership::Column::PersonId.eq(id))
                 .exec(&tx)
                 .await
-                .map_err(internal)?;
-            representative::Entity::update_many()
+                .map_err(internal)?
+                .rows_affected;
+            removed += representative::Entity::update_many()
                 .col_expr(
                     representative::Column::DeputyId,
                     sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
@@ -726,8 +761,9 @@ impl OrganisationMutations {
                 .filter(representative::Column::DeputyId.eq(id))
                 .exec(&tx)
                 .await
-                .map_err(internal)?;
-            membership::Entity::update_many()
+                .map_err(internal)?
+                .rows_affected;
+            removed += membership::Entity::update_many()
                 .col_expr(
                     membership::Column::DeputyId,
                     sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
@@ -735,8 +771,9 @@ impl OrganisationMutations {
                 .filter(membership::Column::DeputyId.eq(id))
                 .exec(&tx)
                 .await
-                .map_err(internal)?;
-            network::Entity::update_many()
+                .map_err(internal)?
+                .rows_affected;
+            removed += network::Entity::update_many()
                 .col_expr(
                     network::Column::ResponsiblePersonId,
                     sea_orm::sea_query::Expr::value(Option::<Uuid>::None),
@@ -744,7 +781,8 @@ impl OrganisationMutations {
                 .filter(network::Column::ResponsiblePersonId.eq(id))
                 .exec(&tx)
                 .await
-                .map_err(internal)?;
+                .map_err(internal)?
+                .rows_affected;
         }
         person::Entity::delete_by_id(id)
             .exec(&tx)
@@ -761,7 +799,7 @@ impl OrganisationMutations {
         )
         .await?;
         commit(tx).await?;
-        Ok(deleted(id, total))
+        Ok(deleted(id, removed))
     }
 
     /// Names a representative.

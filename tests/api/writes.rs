@@ -414,6 +414,12 @@ both! {
         })
         .await;
         let editor = token(Role::Editor, &[w.kuopio]);
+        // While the appointment lasts, the person cannot simply be deleted.
+        let delete = "mutation($id: ID!, $v: Int!, $c: Boolean) { deletePerson(input: { id: $id, version: $v, cascade: $c }) { deletedId removedReferences } }";
+        let body = app.post_as(&editor, delete, json!({ "id": w.person[0].to_string(), "v": 1 })).await;
+        assert_eq!(code(&body["errors"][0]), "CONFLICT");
+        assert!(body["errors"][0]["message"].as_str().unwrap().contains("cascade"));
+
         let body = app
             .post_as(&editor, "mutation($id: ID!) { endRepresentative(input: { id: $id, version: 1, validTo: \"2025-06-30\" }) { representative { validTo version } } }", json!({ "id": rep.to_string() }))
             .await;
@@ -428,14 +434,32 @@ both! {
             .await;
         assert_eq!(body["errors"][0]["extensions"]["field"], "input.validTo");
 
-        // The person is still referred to by the (ended) representative.
-        let delete = "mutation($id: ID!, $c: Boolean) { deletePerson(input: { id: $id, version: 1, cascade: $c }) { deletedId removedReferences } }";
-        let body = app.post_as(&editor, delete, json!({ "id": w.person[0].to_string() })).await;
-        assert_eq!(code(&body["errors"][0]), "CONFLICT");
-        assert!(body["errors"][0]["message"].as_str().unwrap().contains("cascade"));
-        let body = app.post_as(&editor, delete, json!({ "id": w.person[0].to_string(), "c": true })).await;
-        assert_eq!(body["data"]["deletePerson"]["removedReferences"], 1);
+        // Once ended, the appointment is history and goes with the person.
+        let body = app.post_as(&editor, delete, json!({ "id": w.person[0].to_string(), "v": 1 })).await;
+        assert_eq!(body["data"]["deletePerson"]["removedReferences"], 1, "{body}");
         assert_eq!(app.query(list, json!({ "o": org, "all": true })).await["representatives"]["totalCount"], 0);
+
+        // Asking explicitly removes current roles too.
+        let person = w.person[1];
+        let tervo_rep = fixtures::representative(&app.db, Rep {
+            person,
+            organisation: w.tervo,
+            topic: employment,
+            level: Level::Leadership,
+            serves: &[],
+            valid_from: None,
+            valid_to: None,
+        })
+        .await;
+        let admin = token(Role::Admin, &[]);
+        let body = app.post_as(&admin, delete, json!({ "id": person.to_string(), "v": 1 })).await;
+        assert_eq!(code(&body["errors"][0]), "CONFLICT");
+        let body = app.post_as(&admin, delete, json!({ "id": person.to_string(), "v": 1, "c": true })).await;
+        assert_eq!(body["data"]["deletePerson"]["removedReferences"], 1, "{body}");
+        let gone = app
+            .query("query($o: ID) { representatives(filter: { organisationId: $o, includeInactive: true }) { edges { node { id } } } }", json!({ "o": w.tervo.to_string() }))
+            .await;
+        assert!(!gone.to_string().contains(&tervo_rep.to_string()));
 
         // Tervo is referred to by its person, network and action.
         let admin = token(Role::Admin, &[]);

@@ -510,6 +510,40 @@ impl OrganisationMutations {
                 "{total} current representatives, seats or links refer to the organisation; end or delete them first, or delete with cascade: true"
             )));
         }
+        for rep in representative::Entity::find()
+            .filter(representative::Column::OrganisationId.eq(id))
+            .all(&tx)
+            .await
+            .map_err(internal)?
+        {
+            audit(
+                &tx,
+                who,
+                "Representative",
+                rep.id,
+                Operation::Delete,
+                Some(&rep),
+                None,
+            )
+            .await?;
+        }
+        for seat in membership::Entity::find()
+            .filter(membership::Column::OrganisationId.eq(id))
+            .all(&tx)
+            .await
+            .map_err(internal)?
+        {
+            audit(
+                &tx,
+                who,
+                "NetworkMembership",
+                seat.id,
+                Operation::Delete,
+                Some(&seat),
+                None,
+            )
+            .await?;
+        }
         let mut removed = 0;
         {
             removed += representative_municipality::Entity::delete_many()
@@ -738,6 +772,40 @@ impl OrganisationMutations {
             return Err(conflict(format!(
                 "the person holds {total} current representative roles, seats or responsibilities; end or delete them first, or delete with cascade: true"
             )));
+        }
+        for rep in representative::Entity::find()
+            .filter(representative::Column::PersonId.eq(id))
+            .all(&tx)
+            .await
+            .map_err(internal)?
+        {
+            audit(
+                &tx,
+                who,
+                "Representative",
+                rep.id,
+                Operation::Delete,
+                Some(&rep),
+                None,
+            )
+            .await?;
+        }
+        for seat in membership::Entity::find()
+            .filter(membership::Column::PersonId.eq(id))
+            .all(&tx)
+            .await
+            .map_err(internal)?
+        {
+            audit(
+                &tx,
+                who,
+                "NetworkMembership",
+                seat.id,
+                Operation::Delete,
+                Some(&seat),
+                None,
+            )
+            .await?;
         }
         let mut removed = 0;
         {

@@ -456,6 +456,14 @@ both! {
         assert_eq!(code(&body["errors"][0]), "CONFLICT");
         let body = app.post_as(&admin, delete, json!({ "id": person.to_string(), "v": 1, "c": true })).await;
         assert_eq!(body["data"]["deletePerson"]["removedReferences"], 1, "{body}");
+        // The removed appointment is in the audit log with its last values.
+        let log = app
+            .post_as(&admin, "query($e: ID) { auditLog(entityId: $e) { edges { node { operation before after } } } }", json!({ "e": tervo_rep.to_string() }))
+            .await;
+        let entry = &log["data"]["auditLog"]["edges"][0]["node"];
+        assert_eq!(entry["operation"], "DELETE");
+        assert_eq!(entry["before"]["id"], tervo_rep.to_string());
+        assert!(entry["after"].is_null());
         let gone = app
             .query("query($o: ID) { representatives(filter: { organisationId: $o, includeInactive: true }) { edges { node { id } } } }", json!({ "o": w.tervo.to_string() }))
             .await;

@@ -352,3 +352,40 @@ both! {
         assert_eq!(error["extensions"]["field"], "first");
     }
 }
+
+both! {
+    async fn helsinki_and_aland_counterparts(app: TestApp) {
+        // Helsinki organises the services itself: it is its own county side.
+        let helsinki = fixtures::municipality(&app.db, "091").await;
+        let employment = fixtures::topic(&app.db, "employment").await;
+        let person = fixtures::person(&app.db, "Helmi Helsinkiläinen", helsinki, Visibility::Public).await;
+        fixtures::representative(&app.db, Rep {
+            person,
+            organisation: helsinki,
+            topic: employment,
+            level: Level::Interface,
+            serves: &[],
+            valid_from: None,
+            valid_to: None,
+        })
+        .await;
+        let data = app
+            .query(
+                "query($h: ID!) { coverage(countyId: $h) { expected covered county { name } }
+                   counterparts(municipalityCode: \"091\", topic: \"employment\", level: INTERFACE) { complete } }",
+                json!({ "h": helsinki.to_string() }),
+            )
+            .await;
+        assert_eq!(data["coverage"]["county"]["name"], "Helsinki");
+        assert_eq!(data["coverage"]["expected"], 5 * 4);
+        assert_eq!(data["coverage"]["covered"], 1);
+        assert_eq!(data["counterparts"][0]["complete"], true);
+        // Åland's municipalities have no county side at all.
+        let data = app
+            .query("{ counterparts(municipalityCode: \"478\") { complete countyRepresentatives { id } } }", json!({}))
+            .await;
+        let pairs = data["counterparts"].as_array().unwrap();
+        assert_eq!(pairs.len(), 20);
+        assert!(pairs.iter().all(|p| p["complete"] == false && p["countyRepresentatives"] == json!([])));
+    }
+}

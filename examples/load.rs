@@ -9,6 +9,7 @@
 //! ```sh
 //! cargo run --release --example load                      # SQLite in a temp directory
 //! cargo run --release --example load -- --reps 30000 --requests 500
+//! cargo run --release --example load -- --only search --concurrency 1
 //! DATABASE_URL=postgres://… cargo run --release --example load   # an empty PostgreSQL database
 //! ```
 
@@ -25,6 +26,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 struct Options {
+    /// Run only the workloads whose name contains this.
+    only: Option<String>,
     reps: usize,
     seats: usize,
     requests: usize,
@@ -33,6 +36,7 @@ struct Options {
 
 fn options() -> Options {
     let mut o = Options {
+        only: None,
         reps: 300_000,
         seats: 200_000,
         requests: 1_000,
@@ -41,6 +45,11 @@ fn options() -> Options {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i + 1 < args.len() {
+        if args[i] == "--only" {
+            o.only = Some(args[i + 1].clone());
+            i += 2;
+            continue;
+        }
         let n: usize = args[i + 1]
             .parse()
             .unwrap_or_else(|_| panic!("{} needs a number", args[i]));
@@ -210,6 +219,9 @@ async fn run(
     o: &Options,
     make: impl Fn(usize) -> Value + Send + Sync + 'static,
 ) {
+    if o.only.as_deref().is_some_and(|only| !name.contains(only)) {
+        return;
+    }
     let make = Arc::new(make);
     let started = Instant::now();
     let mut handles = Vec::new();
@@ -345,6 +357,7 @@ async fn main() {
     let k = counties.clone();
     let coverage = Options {
         requests: (o.requests / 10).max(10),
+        only: o.only.clone(),
         ..o
     };
     run(&client, &url, "coverage of a county", &coverage, move |n| {

@@ -365,23 +365,16 @@ impl OrganisationMutations {
         after.search_text = org_search(&after);
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        let after = after
-            .into_active_model()
-            .reset_all()
-            .update(&tx)
-            .await
-            .map_err(internal)?;
-        audit(
-            &tx,
+        let after = save::<organisation::ActiveModel>(
+            tx,
             who,
             "Organisation",
             id,
             Operation::Update,
-            Some(&before),
-            Some(&after),
+            &before,
+            after,
         )
         .await?;
-        commit(tx).await?;
         Ok(OrganisationPayload {
             organisation: Organisation(after),
         })
@@ -700,23 +693,9 @@ impl OrganisationMutations {
         after.search_text = search_column([Some(after.name.as_str()), after.title.as_deref()]);
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        let after = after
-            .into_active_model()
-            .reset_all()
-            .update(&tx)
-            .await
-            .map_err(internal)?;
-        audit(
-            &tx,
-            who,
-            "Person",
-            id,
-            Operation::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        commit(tx).await?;
+        let after =
+            save::<person::ActiveModel>(tx, who, "Person", id, Operation::Update, &before, after)
+                .await?;
         Ok(PersonPayload {
             person: Person(after),
         })
@@ -987,23 +966,16 @@ impl OrganisationMutations {
         }
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        let after = after
-            .into_active_model()
-            .reset_all()
-            .update(&tx)
-            .await
-            .map_err(internal)?;
-        audit(
-            &tx,
+        let after = save::<representative::ActiveModel>(
+            tx,
             who,
             "Representative",
             id,
             Operation::Update,
-            Some(&before),
-            Some(&after),
+            &before,
+            after,
         )
         .await?;
-        commit(tx).await?;
         Ok(RepresentativePayload {
             representative: Representative(after),
         })
@@ -1036,23 +1008,16 @@ impl OrganisationMutations {
         after.valid_to = Some(valid_to);
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        let after = after
-            .into_active_model()
-            .reset_all()
-            .update(&tx)
-            .await
-            .map_err(internal)?;
-        audit(
-            &tx,
+        let after = save::<representative::ActiveModel>(
+            tx,
             who,
             "Representative",
             id,
             Operation::End,
-            Some(&before),
-            Some(&after),
+            &before,
+            after,
         )
         .await?;
-        commit(tx).await?;
         Ok(RepresentativePayload {
             representative: Representative(after),
         })

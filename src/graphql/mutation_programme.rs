@@ -294,23 +294,9 @@ impl ProgrammeMutations {
         after.search_text = network_search(&after);
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        let after = after
-            .into_active_model()
-            .reset_all()
-            .update(&tx)
-            .await
-            .map_err(internal)?;
-        audit(
-            &tx,
-            who,
-            "Network",
-            id,
-            Operation::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        commit(tx).await?;
+        let after =
+            save::<network::ActiveModel>(tx, who, "Network", id, Operation::Update, &before, after)
+                .await?;
         Ok(NetworkPayload {
             network: Network(after),
         })
@@ -500,23 +486,16 @@ impl ProgrammeMutations {
         ))?;
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        let after = after
-            .into_active_model()
-            .reset_all()
-            .update(&tx)
-            .await
-            .map_err(internal)?;
-        audit(
-            &tx,
+        let after = save::<membership::ActiveModel>(
+            tx,
             who,
             "NetworkMembership",
             id,
             Operation::Update,
-            Some(&before),
-            Some(&after),
+            &before,
+            after,
         )
         .await?;
-        commit(tx).await?;
         Ok(MembershipPayload {
             membership: NetworkMembership(after),
         })
@@ -544,23 +523,16 @@ impl ProgrammeMutations {
         after.valid_to = Some(valid_to);
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        let after = after
-            .into_active_model()
-            .reset_all()
-            .update(&tx)
-            .await
-            .map_err(internal)?;
-        audit(
-            &tx,
+        let after = save::<membership::ActiveModel>(
+            tx,
             who,
             "NetworkMembership",
             id,
             Operation::End,
-            Some(&before),
-            Some(&after),
+            &before,
+            after,
         )
         .await?;
-        commit(tx).await?;
         Ok(MembershipPayload {
             membership: NetworkMembership(after),
         })
@@ -696,23 +668,9 @@ impl ProgrammeMutations {
         )?;
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        let after = after
-            .into_active_model()
-            .reset_all()
-            .update(&tx)
-            .await
-            .map_err(internal)?;
-        audit(
-            &tx,
-            who,
-            "Meeting",
-            id,
-            Operation::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        commit(tx).await?;
+        let after =
+            save::<meeting::ActiveModel>(tx, who, "Meeting", id, Operation::Update, &before, after)
+                .await?;
         Ok(MeetingPayload {
             meeting: Meeting(after),
         })
@@ -912,23 +870,9 @@ impl ProgrammeMutations {
             search_column([Some(after.title.as_str()), after.description.as_deref()]);
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        let after = after
-            .into_active_model()
-            .reset_all()
-            .update(&tx)
-            .await
-            .map_err(internal)?;
-        audit(
-            &tx,
-            who,
-            "Action",
-            id,
-            Operation::Update,
-            Some(&before),
-            Some(&after),
-        )
-        .await?;
-        commit(tx).await?;
+        let after =
+            save::<action::ActiveModel>(tx, who, "Action", id, Operation::Update, &before, after)
+                .await?;
         Ok(ActionPayload {
             action: Action(after),
         })
@@ -1073,23 +1017,16 @@ impl ProgrammeMutations {
         )?;
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        let after = after
-            .into_active_model()
-            .reset_all()
-            .update(&tx)
-            .await
-            .map_err(internal)?;
-        audit(
-            &tx,
+        let after = save::<progress_report::ActiveModel>(
+            tx,
             who,
             "ProgressReport",
             id,
             Operation::Update,
-            Some(&before),
-            Some(&after),
+            &before,
+            after,
         )
         .await?;
-        commit(tx).await?;
         Ok(ProgressReportPayload {
             progress_report: ProgressReport(after),
         })

@@ -163,6 +163,40 @@ pub async fn audit<T: Serialize>(
     Ok(())
 }
 
+/// Writes an updated row, appends its audit entry and commits: the end of every update.
+pub async fn save<A>(
+    tx: DatabaseTransaction,
+    who: &Principal,
+    entity_type: &str,
+    id: Uuid,
+    operation: Operation,
+    before: &<A::Entity as EntityTrait>::Model,
+    after: <A::Entity as EntityTrait>::Model,
+) -> ApiResult<<A::Entity as EntityTrait>::Model>
+where
+    A: ActiveModelTrait + sea_orm::ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A> + Serialize,
+{
+    let after = after
+        .into_active_model()
+        .reset_all()
+        .update(&tx)
+        .await
+        .map_err(internal)?;
+    audit(
+        &tx,
+        who,
+        entity_type,
+        id,
+        operation,
+        Some(before),
+        Some(&after),
+    )
+    .await?;
+    commit(tx).await?;
+    Ok(after)
+}
+
 /// Commits, reporting failures as internal errors.
 pub async fn commit(tx: DatabaseTransaction) -> ApiResult<()> {
     tx.commit().await.map_err(internal)

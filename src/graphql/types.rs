@@ -14,6 +14,21 @@ use super::error::*;
 use super::loaders::*;
 use super::{active_date, load_many, loaders, viewer};
 
+/// Loads the row a nullable reference points to.
+async fn load_opt<K>(
+    ctx: &Context<'_>,
+    key: Option<K>,
+) -> ApiResult<Option<<DbLoader as async_graphql::dataloader::Loader<K>>::Value>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: async_graphql::dataloader::Loader<K, Error = LoadError>,
+{
+    match key {
+        Some(key) => Ok(loaders(ctx).load_one(key).await?),
+        None => Ok(None),
+    }
+}
+
 /// Organisation: a municipality, wellbeing services county, regional council, agency,
 /// association, school, or a unit of one of them.
 #[derive(Clone)]
@@ -97,13 +112,9 @@ impl Organisation {
     }
     /// The organisation this one is a unit of.
     async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
-        match self.0.parent_id {
-            Some(id) => Ok(loaders(ctx)
-                .load_one(OrganisationById(id))
-                .await?
-                .map(Organisation)),
-            None => Ok(None),
-        }
+        Ok(load_opt(ctx, self.0.parent_id.map(OrganisationById))
+            .await?
+            .map(Organisation))
     }
     /// Units (palvelualueet, yksiköt) of this organisation.
     async fn units(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
@@ -228,13 +239,9 @@ impl Person {
     }
     /// The organisation the person works for.
     async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
-        match self.0.organisation_id {
-            Some(id) => Ok(loaders(ctx)
-                .load_one(OrganisationById(id))
-                .await?
-                .map(Organisation)),
-            None => Ok(None),
-        }
+        Ok(load_opt(ctx, self.0.organisation_id.map(OrganisationById))
+            .await?
+            .map(Organisation))
     }
     /// E-mail address; null for anonymous callers when the visibility is `INTERNAL`.
     async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
@@ -382,10 +389,9 @@ impl Representative {
     }
     /// The deputy (varahenkilö).
     async fn deputy(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
-        match self.0.deputy_id {
-            Some(id) => Ok(loaders(ctx).load_one(PersonById(id)).await?.map(Person)),
-            None => Ok(None),
-        }
+        Ok(load_opt(ctx, self.0.deputy_id.map(PersonById))
+            .await?
+            .map(Person))
     }
     /// The municipalities this representative serves. When the organisation listed none,
     /// a municipality's representative serves the municipality itself and a county's
@@ -495,10 +501,9 @@ impl Topic {
     }
     /// The broader topic.
     async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Topic>> {
-        match self.0.parent_id {
-            Some(id) => Ok(loaders(ctx).load_one(TopicById(id)).await?.map(Topic)),
-            None => Ok(None),
-        }
+        Ok(load_opt(ctx, self.0.parent_id.map(TopicById))
+            .await?
+            .map(Topic))
     }
     /// Narrower topics, in the agreement's order.
     async fn children(&self, ctx: &Context<'_>) -> ApiResult<Vec<Topic>> {
@@ -563,24 +568,16 @@ impl Network {
     }
     /// The wellbeing services county the network belongs to.
     async fn county(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
-        match self.0.county_id {
-            Some(id) => Ok(loaders(ctx)
-                .load_one(OrganisationById(id))
-                .await?
-                .map(Organisation)),
-            None => Ok(None),
-        }
+        Ok(load_opt(ctx, self.0.county_id.map(OrganisationById))
+            .await?
+            .map(Organisation))
     }
     /// The organisation that convenes the network (kokoonkutsuja); null when convening
     /// rotates, see `convenerNote`.
     async fn convener(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
-        match self.0.convener_id {
-            Some(id) => Ok(loaders(ctx)
-                .load_one(OrganisationById(id))
-                .await?
-                .map(Organisation)),
-            None => Ok(None),
-        }
+        Ok(load_opt(ctx, self.0.convener_id.map(OrganisationById))
+            .await?
+            .map(Organisation))
     }
     /// How convening works when it is not one organisation ("vuorotellen alueen kunnat").
     async fn convener_note(&self) -> Option<&str> {
@@ -588,10 +585,9 @@ impl Network {
     }
     /// The person responsible (coordinator, vastuuhenkilö).
     async fn responsible_person(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
-        match self.0.responsible_person_id {
-            Some(id) => Ok(loaders(ctx).load_one(PersonById(id)).await?.map(Person)),
-            None => Ok(None),
-        }
+        Ok(load_opt(ctx, self.0.responsible_person_id.map(PersonById))
+            .await?
+            .map(Person))
     }
     /// The responsible role as the document writes it when no person is named
     /// ("hyvinvointialuejohtaja").
@@ -600,10 +596,9 @@ impl Network {
     }
     /// The network this one works under.
     async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Network>> {
-        match self.0.parent_id {
-            Some(id) => Ok(loaders(ctx).load_one(NetworkById(id)).await?.map(Network)),
-            None => Ok(None),
-        }
+        Ok(load_opt(ctx, self.0.parent_id.map(NetworkById))
+            .await?
+            .map(Network))
     }
     /// Networks working under this one.
     async fn sub_networks(&self, ctx: &Context<'_>) -> ApiResult<Vec<Network>> {
@@ -615,10 +610,7 @@ impl Network {
     }
     /// The area the network works for.
     async fn area(&self, ctx: &Context<'_>) -> ApiResult<Option<Area>> {
-        match self.0.area_id {
-            Some(id) => Ok(loaders(ctx).load_one(AreaById(id)).await?.map(Area)),
-            None => Ok(None),
-        }
+        Ok(load_opt(ctx, self.0.area_id.map(AreaById)).await?.map(Area))
     }
     /// How often it meets, as written ("kaksi kertaa vuodessa").
     async fn cadence(&self) -> Option<&str> {
@@ -692,27 +684,21 @@ impl NetworkMembership {
     }
     /// The organisation holding the seat.
     async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
-        match self.0.organisation_id {
-            Some(id) => Ok(loaders(ctx)
-                .load_one(OrganisationById(id))
-                .await?
-                .map(Organisation)),
-            None => Ok(None),
-        }
+        Ok(load_opt(ctx, self.0.organisation_id.map(OrganisationById))
+            .await?
+            .map(Organisation))
     }
     /// The person in the seat.
     async fn person(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
-        match self.0.person_id {
-            Some(id) => Ok(loaders(ctx).load_one(PersonById(id)).await?.map(Person)),
-            None => Ok(None),
-        }
+        Ok(load_opt(ctx, self.0.person_id.map(PersonById))
+            .await?
+            .map(Person))
     }
     /// The deputy (varajäsen).
     async fn deputy(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
-        match self.0.deputy_id {
-            Some(id) => Ok(loaders(ctx).load_one(PersonById(id)).await?.map(Person)),
-            None => Ok(None),
-        }
+        Ok(load_opt(ctx, self.0.deputy_id.map(PersonById))
+            .await?
+            .map(Person))
     }
     /// The role of the seat.
     async fn role(&self) -> MembershipRole {
@@ -988,10 +974,9 @@ impl Action {
     }
     /// The interface topic; null for actions of the whole agreement.
     async fn topic(&self, ctx: &Context<'_>) -> ApiResult<Option<Topic>> {
-        match self.0.topic_id {
-            Some(id) => Ok(loaders(ctx).load_one(TopicById(id)).await?.map(Topic)),
-            None => Ok(None),
-        }
+        Ok(load_opt(ctx, self.0.topic_id.map(TopicById))
+            .await?
+            .map(Topic))
     }
     /// The organisations the responsibility names; empty while unassigned.
     async fn responsible_organisations(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {

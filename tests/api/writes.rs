@@ -528,3 +528,70 @@ both! {
         assert!(body["data"]["representativesCsv"].as_str().unwrap().contains("bertta@example.org"));
     }
 }
+
+/// A server configured with an RS256 or ES256 public key takes tokens signed with the
+/// private key and nothing else: not HS256 tokens keyed with the public key text, not the
+/// other public-key algorithm.
+async fn public_key_server(backend: Backend) {
+    use jsonwebtoken::{Algorithm, EncodingKey, Header};
+    use yhdyspinta::token::Key;
+    const RS_PRIVATE: &[u8] = include_bytes!("../fixtures/keys/rs256_private.pem");
+    const RS_PUBLIC: &[u8] = include_bytes!("../fixtures/keys/rs256_public.pem");
+    const ES_PRIVATE: &[u8] = include_bytes!("../fixtures/keys/es256_private.pem");
+    const ES_PUBLIC: &[u8] = include_bytes!("../fixtures/keys/es256_public.pem");
+    for (key, private, algorithm, other_private, other_algorithm, public) in [
+        (
+            Key::Rs256Pem(RS_PUBLIC.to_vec()),
+            EncodingKey::from_rsa_pem(RS_PRIVATE).unwrap(),
+            Algorithm::RS256,
+            EncodingKey::from_ec_pem(ES_PRIVATE).unwrap(),
+            Algorithm::ES256,
+            RS_PUBLIC,
+        ),
+        (
+            Key::Es256Pem(ES_PUBLIC.to_vec()),
+            EncodingKey::from_ec_pem(ES_PRIVATE).unwrap(),
+            Algorithm::ES256,
+            EncodingKey::from_rsa_pem(RS_PRIVATE).unwrap(),
+            Algorithm::RS256,
+            ES_PUBLIC,
+        ),
+    ] {
+        let Some(app) = spawn_app_with_key(backend, key).await else {
+            eprintln!("PostgreSQL binaries not found: skipping the PostgreSQL run");
+            return;
+        };
+        let kuopio = fixtures::municipality(&app.db, "297").await;
+        let claims = claims(Role::Editor, &[kuopio]);
+        let good = jsonwebtoken::encode(&Header::new(algorithm), &claims, &private).unwrap();
+        let wrong_algorithm =
+            jsonwebtoken::encode(&Header::new(other_algorithm), &claims, &other_private).unwrap();
+        let confused = yhdyspinta::token::mint_hs256(public, &claims).unwrap();
+        let query = "mutation($o: ID!) { createPerson(input: { name: \"Avaintesti\", organisationId: $o }) { person { name } } }";
+        let vars = json!({ "o": kuopio.to_string() });
+        let body = app.post_as(&good, query, vars.clone()).await;
+        assert_eq!(
+            body["data"]["createPerson"]["person"]["name"], "Avaintesti",
+            "{algorithm:?}: {body}"
+        );
+        for bad in [wrong_algorithm, confused] {
+            let body = app.post_as(&bad, query, vars.clone()).await;
+            assert_eq!(
+                code(&body["errors"][0]),
+                "UNAUTHENTICATED",
+                "{algorithm:?}: {body}"
+            );
+        }
+        assert_eq!(fixtures::audit_rows(&app.db).await, 1);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_key_tokens_sqlite() {
+    public_key_server(Backend::Sqlite).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn public_key_tokens_postgres() {
+    public_key_server(Backend::Postgres).await;
+}

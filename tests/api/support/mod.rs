@@ -19,14 +19,9 @@ pub const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 pub const ISSUER: &str = "yhdyspinta";
 pub const AUDIENCE: &str = "yhdyspinta-api";
 
-fn verifier() -> yhdyspinta::token::Verifier {
-    yhdyspinta::token::Verifier::new(
-        &yhdyspinta::token::Key::Hs256(SECRET.to_vec()),
-        ISSUER,
-        AUDIENCE,
-        5,
-    )
-    .expect("verifier")
+/// The key the test application verifies tokens with, unless a test names another.
+fn default_key() -> yhdyspinta::token::Key {
+    yhdyspinta::token::Key::Hs256(SECRET.to_vec())
 }
 
 /// Claims valid for ten minutes.
@@ -147,6 +142,20 @@ pub async fn spawn_app_on(backend: Backend) -> Option<TestApp> {
 
 /// Like [`spawn_app_on`] with a batch window of its own.
 pub async fn spawn_app_with(backend: Backend, batch_window: Duration) -> Option<TestApp> {
+    spawn_app_full(backend, batch_window, default_key()).await
+}
+
+/// Like [`spawn_app_on`], verifying tokens with `key`.
+#[allow(dead_code)]
+pub async fn spawn_app_with_key(backend: Backend, key: yhdyspinta::token::Key) -> Option<TestApp> {
+    spawn_app_full(backend, Duration::from_millis(5), key).await
+}
+
+async fn spawn_app_full(
+    backend: Backend,
+    batch_window: Duration,
+    key: yhdyspinta::token::Key,
+) -> Option<TestApp> {
     if let Ok(filter) = std::env::var("YHDYSPINTA_TEST_LOG") {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
@@ -187,7 +196,8 @@ pub async fn spawn_app_with(backend: Backend, batch_window: Duration) -> Option<
         batch_window,
         ..Default::default()
     };
-    let app = yhdyspinta::app(db.clone(), Some(verifier()), &args);
+    let verifier = yhdyspinta::token::Verifier::new(&key, ISSUER, AUDIENCE, 5).expect("verifier");
+    let app = yhdyspinta::app(db.clone(), Some(verifier), &args);
     tokio::spawn(async move {
         axum::serve(listener, app).await.expect("serve");
     });

@@ -19,4 +19,5 @@ pub mod person;
 pub mod progress_report;
 pub mod representative;
 pub mod representative_municipality;
+pub mod search_token;
 pub mod topic;

@@ -19,6 +19,7 @@ use super::types::*;
 use super::write::*;
 use crate::input;
 use crate::policy;
+use crate::search_index::{self, Kind};
 use crate::text::search_column;
 
 fn network_search(n: &network::Model) -> String {
@@ -188,6 +189,9 @@ impl ProgrammeMutations {
             .insert(&tx)
             .await
             .map_err(internal)?;
+        search_index::replace(&tx, Kind::Network, created.id, &created.search_text)
+            .await
+            .map_err(internal)?;
         set_network_topics(&tx, created.id, &input.topics).await?;
         audit(
             &tx,
@@ -294,6 +298,9 @@ impl ProgrammeMutations {
         after.search_text = network_search(&after);
         after.version = before.version + 1;
         after.updated_at = Utc::now();
+        search_index::replace(&tx, Kind::Network, id, &after.search_text)
+            .await
+            .map_err(internal)?;
         let after =
             save::<network::ActiveModel>(tx, who, "Network", id, Operation::Update, &before, after)
                 .await?;
@@ -359,6 +366,9 @@ impl ProgrammeMutations {
             .map_err(internal)?;
         network::Entity::delete_by_id(id)
             .exec(&tx)
+            .await
+            .map_err(internal)?;
+        search_index::remove(&tx, Kind::Network, id)
             .await
             .map_err(internal)?;
         audit(
@@ -780,6 +790,9 @@ impl ProgrammeMutations {
         .await
         .map_err(internal)?;
         set_responsible(&tx, created.id, &responsible).await?;
+        search_index::replace(&tx, Kind::Action, created.id, &created.search_text)
+            .await
+            .map_err(internal)?;
         audit(
             &tx,
             who,
@@ -870,6 +883,9 @@ impl ProgrammeMutations {
             search_column([Some(after.title.as_str()), after.description.as_deref()]);
         after.version = before.version + 1;
         after.updated_at = Utc::now();
+        search_index::replace(&tx, Kind::Action, id, &after.search_text)
+            .await
+            .map_err(internal)?;
         let after =
             save::<action::ActiveModel>(tx, who, "Action", id, Operation::Update, &before, after)
                 .await?;
@@ -920,6 +936,9 @@ impl ProgrammeMutations {
             .map_err(internal)?;
         action::Entity::delete_by_id(id)
             .exec(&tx)
+            .await
+            .map_err(internal)?;
+        search_index::remove(&tx, Kind::Action, id)
             .await
             .map_err(internal)?;
         audit(

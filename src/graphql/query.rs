@@ -226,7 +226,11 @@ impl QueryRoot {
                 .filter(organisation::Column::ParentId.eq(parse_id("filter.parentId", parent)?));
         }
         if let Some(text) = &filter.text {
-            query = query.filter(matching(Kind::Organisation, organisation::Column::Id, text));
+            query = query.filter(
+                matching(db(ctx), Kind::Organisation, organisation::Column::Id, text)
+                    .await
+                    .map_err(internal)?,
+            );
         }
         query = match order_by.unwrap_or_default() {
             OrganisationOrder::Name => query.order_by_asc(organisation::Column::NameFi),
@@ -375,11 +379,16 @@ impl QueryRoot {
             ));
         }
         if let Some(text) = &filter.text {
-            query = query.filter(matching(
-                Kind::Person,
-                representative::Column::PersonId,
-                text,
-            ));
+            query = query.filter(
+                matching(
+                    db(ctx),
+                    Kind::Person,
+                    representative::Column::PersonId,
+                    text,
+                )
+                .await
+                .map_err(internal)?,
+            );
         }
         let query = query
             .order_by_asc(representative::Column::OrganisationId)
@@ -586,7 +595,11 @@ impl QueryRoot {
             ));
         }
         if let Some(text) = &filter.text {
-            query = query.filter(matching(Kind::Network, network::Column::Id, text));
+            query = query.filter(
+                matching(db(ctx), Kind::Network, network::Column::Id, text)
+                    .await
+                    .map_err(internal)?,
+            );
         }
         let query = query
             .order_by_asc(network::Column::NameFi)
@@ -751,7 +764,11 @@ impl QueryRoot {
             };
         }
         if let Some(text) = &filter.text {
-            query = query.filter(matching(Kind::Action, action::Column::Id, text));
+            query = query.filter(
+                matching(db(ctx), Kind::Action, action::Column::Id, text)
+                    .await
+                    .map_err(internal)?,
+            );
         }
         let query = query
             .order_by_asc(action::Column::GoalId)
@@ -828,11 +845,11 @@ impl QueryRoot {
         let db = db(ctx);
         let mut out: Vec<SearchResult> = Vec::new();
         let orgs = organisation::Entity::find()
-            .filter(matching(
-                Kind::Organisation,
-                organisation::Column::Id,
-                &text,
-            ))
+            .filter(
+                matching(db, Kind::Organisation, organisation::Column::Id, &text)
+                    .await
+                    .map_err(internal)?,
+            )
             .order_by_asc(organisation::Column::NameFi)
             .order_by_asc(organisation::Column::Id)
             .limit(limit)
@@ -843,7 +860,11 @@ impl QueryRoot {
                 .map(|o| SearchResult::Organisation(Organisation(o))),
         );
         let persons = person::Entity::find()
-            .filter(matching(Kind::Person, person::Column::Id, &text))
+            .filter(
+                matching(db, Kind::Person, person::Column::Id, &text)
+                    .await
+                    .map_err(internal)?,
+            )
             .order_by_asc(person::Column::Name)
             .order_by_asc(person::Column::Id)
             .limit(limit)
@@ -851,7 +872,11 @@ impl QueryRoot {
             .await?;
         out.extend(persons.into_iter().map(|p| SearchResult::Person(Person(p))));
         let networks = network::Entity::find()
-            .filter(matching(Kind::Network, network::Column::Id, &text))
+            .filter(
+                matching(db, Kind::Network, network::Column::Id, &text)
+                    .await
+                    .map_err(internal)?,
+            )
             .order_by_asc(network::Column::NameFi)
             .order_by_asc(network::Column::Id)
             .limit(limit)
@@ -863,7 +888,11 @@ impl QueryRoot {
                 .map(|n| SearchResult::Network(Network(n))),
         );
         let actions = action::Entity::find()
-            .filter(matching(Kind::Action, action::Column::Id, &text))
+            .filter(
+                matching(db, Kind::Action, action::Column::Id, &text)
+                    .await
+                    .map_err(internal)?,
+            )
             .order_by_asc(action::Column::SortOrder)
             .order_by_asc(action::Column::Id)
             .limit(limit)

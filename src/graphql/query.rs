@@ -226,11 +226,7 @@ impl QueryRoot {
                 .filter(organisation::Column::ParentId.eq(parse_id("filter.parentId", parent)?));
         }
         if let Some(text) = &filter.text {
-            query = query.filter(
-                matching(db(ctx), Kind::Organisation, organisation::Column::Id, text)
-                    .await
-                    .map_err(internal)?,
-            );
+            query = query.filter(matching(Kind::Organisation, organisation::Column::Id, text));
         }
         query = match order_by.unwrap_or_default() {
             OrganisationOrder::Name => query.order_by_asc(organisation::Column::NameFi),
@@ -379,16 +375,11 @@ impl QueryRoot {
             ));
         }
         if let Some(text) = &filter.text {
-            query = query.filter(
-                matching(
-                    db(ctx),
-                    Kind::Person,
-                    representative::Column::PersonId,
-                    text,
-                )
-                .await
-                .map_err(internal)?,
-            );
+            query = query.filter(matching(
+                Kind::Person,
+                representative::Column::PersonId,
+                text,
+            ));
         }
         let query = query
             .order_by_asc(representative::Column::OrganisationId)
@@ -595,11 +586,7 @@ impl QueryRoot {
             ));
         }
         if let Some(text) = &filter.text {
-            query = query.filter(
-                matching(db(ctx), Kind::Network, network::Column::Id, text)
-                    .await
-                    .map_err(internal)?,
-            );
+            query = query.filter(matching(Kind::Network, network::Column::Id, text));
         }
         let query = query
             .order_by_asc(network::Column::NameFi)
@@ -764,11 +751,7 @@ impl QueryRoot {
             };
         }
         if let Some(text) = &filter.text {
-            query = query.filter(
-                matching(db(ctx), Kind::Action, action::Column::Id, text)
-                    .await
-                    .map_err(internal)?,
-            );
+            query = query.filter(matching(Kind::Action, action::Column::Id, text));
         }
         let query = query
             .order_by_asc(action::Column::GoalId)
@@ -845,11 +828,11 @@ impl QueryRoot {
         let db = db(ctx);
         let mut out: Vec<SearchResult> = Vec::new();
         let orgs = organisation::Entity::find()
-            .filter(
-                matching(db, Kind::Organisation, organisation::Column::Id, &text)
-                    .await
-                    .map_err(internal)?,
-            )
+            .filter(matching(
+                Kind::Organisation,
+                organisation::Column::Id,
+                &text,
+            ))
             .order_by_asc(organisation::Column::NameFi)
             .order_by_asc(organisation::Column::Id)
             .limit(limit)
@@ -860,11 +843,7 @@ impl QueryRoot {
                 .map(|o| SearchResult::Organisation(Organisation(o))),
         );
         let persons = person::Entity::find()
-            .filter(
-                matching(db, Kind::Person, person::Column::Id, &text)
-                    .await
-                    .map_err(internal)?,
-            )
+            .filter(matching(Kind::Person, person::Column::Id, &text))
             .order_by_asc(person::Column::Name)
             .order_by_asc(person::Column::Id)
             .limit(limit)
@@ -872,11 +851,7 @@ impl QueryRoot {
             .await?;
         out.extend(persons.into_iter().map(|p| SearchResult::Person(Person(p))));
         let networks = network::Entity::find()
-            .filter(
-                matching(db, Kind::Network, network::Column::Id, &text)
-                    .await
-                    .map_err(internal)?,
-            )
+            .filter(matching(Kind::Network, network::Column::Id, &text))
             .order_by_asc(network::Column::NameFi)
             .order_by_asc(network::Column::Id)
             .limit(limit)
@@ -888,11 +863,7 @@ impl QueryRoot {
                 .map(|n| SearchResult::Network(Network(n))),
         );
         let actions = action::Entity::find()
-            .filter(
-                matching(db, Kind::Action, action::Column::Id, &text)
-                    .await
-                    .map_err(internal)?,
-            )
+            .filter(matching(Kind::Action, action::Column::Id, &text))
             .order_by_asc(action::Column::SortOrder)
             .order_by_asc(action::Column::Id)
             .limit(limit)

@@ -24,7 +24,6 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
-use yhdyspinta::search_index::Kind;
 
 struct Options {
     /// Run only the workloads whose name contains this.
@@ -112,17 +111,11 @@ async fn synthesise(db: &DatabaseConnection, o: &Options) {
         Level::Participation,
     ];
     let mut persons = Vec::with_capacity(o.reps);
-    let mut tokens = Vec::new();
     let mut reps = Vec::with_capacity(o.reps);
     for i in 0..o.reps {
         let org = &orgs[i % orgs.len()];
         let person = Uuid::new_v4();
         let name = format!("Testi Henkilö {i}");
-        tokens.extend(yhdyspinta::search_index::rows(
-            Kind::Person,
-            person,
-            &yhdyspinta::text::search_column([Some(name.as_str())]),
-        ));
         persons.push(
             person::Model {
                 id: person,
@@ -166,11 +159,6 @@ async fn synthesise(db: &DatabaseConnection, o: &Options) {
             let id = Uuid::new_v4();
             network_ids.push(id);
             let name = format!("Testiverkosto {n} {}", county.name_fi);
-            tokens.extend(yhdyspinta::search_index::rows(
-                Kind::Network,
-                id,
-                &yhdyspinta::text::search_column([Some(name.as_str())]),
-            ));
             networks.push(
                 network::Model {
                     id,
@@ -202,7 +190,6 @@ async fn synthesise(db: &DatabaseConnection, o: &Options) {
         }
     }
     insert_chunked(db, networks).await;
-    insert_chunked(db, tokens).await;
     let seats: Vec<_> = (0..o.seats)
         .map(|i| {
             membership::Model {

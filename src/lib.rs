@@ -8,7 +8,6 @@ pub mod graphql;
 pub mod http;
 pub mod input;
 pub mod policy;
-pub mod search_index;
 pub mod seed;
 pub mod text;
 pub mod token;

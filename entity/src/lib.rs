@@ -19,5 +19,4 @@ pub mod person;
 pub mod progress_report;
 pub mod representative;
 pub mod representative_municipality;
-pub mod search_token;
 pub mod topic;

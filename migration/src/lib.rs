@@ -4,7 +4,6 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_schema;
-mod m20261123_000002_create_search_token;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -12,9 +11,6 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![
-            Box::new(m20261123_000001_create_schema::Migration),
-            Box::new(m20261123_000002_create_search_token::Migration),
-        ]
+        vec![Box::new(m20261123_000001_create_schema::Migration)]
     }
 }

@@ -26,7 +26,6 @@ use super::write::{Operation, audit, caller, enforce, owner};
 use super::{active_date, db, viewer};
 use crate::input;
 use crate::policy;
-use crate::search_index::{self, Kind};
 use crate::text::search_column;
 
 /// The columns of the representatives CSV, in order.
@@ -375,9 +374,6 @@ impl BulkMutations {
                 let person = model
                     .into_active_model()
                     .insert(&tx)
-                    .await
-                    .map_err(internal)?;
-                search_index::replace(&tx, Kind::Person, person.id, &person.search_text)
                     .await
                     .map_err(internal)?;
                 audit(

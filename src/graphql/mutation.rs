@@ -21,7 +21,6 @@ use super::types::*;
 use super::write::*;
 use crate::input;
 use crate::policy::{self, Owner};
-use crate::search_index::{self, Kind};
 use crate::text::search_column;
 
 /// The organisation after a write.
@@ -299,9 +298,6 @@ impl OrganisationMutations {
             .insert(&tx)
             .await
             .map_err(internal)?;
-        search_index::replace(&tx, Kind::Organisation, created.id, &created.search_text)
-            .await
-            .map_err(internal)?;
         audit(
             &tx,
             who,
@@ -369,9 +365,6 @@ impl OrganisationMutations {
         after.search_text = org_search(&after);
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        search_index::replace(&tx, Kind::Organisation, id, &after.search_text)
-            .await
-            .map_err(internal)?;
         let after = save::<organisation::ActiveModel>(
             tx,
             who,
@@ -587,9 +580,6 @@ impl OrganisationMutations {
             .exec(&tx)
             .await
             .map_err(internal)?;
-        search_index::remove(&tx, Kind::Organisation, id)
-            .await
-            .map_err(internal)?;
         audit(
             &tx,
             who,
@@ -641,9 +631,6 @@ impl OrganisationMutations {
         let created = model
             .into_active_model()
             .insert(&tx)
-            .await
-            .map_err(internal)?;
-        search_index::replace(&tx, Kind::Person, created.id, &created.search_text)
             .await
             .map_err(internal)?;
         audit(
@@ -706,9 +693,6 @@ impl OrganisationMutations {
         after.search_text = search_column([Some(after.name.as_str()), after.title.as_deref()]);
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        search_index::replace(&tx, Kind::Person, id, &after.search_text)
-            .await
-            .map_err(internal)?;
         let after =
             save::<person::ActiveModel>(tx, who, "Person", id, Operation::Update, &before, after)
                 .await?;
@@ -849,9 +833,6 @@ impl OrganisationMutations {
         }
         person::Entity::delete_by_id(id)
             .exec(&tx)
-            .await
-            .map_err(internal)?;
-        search_index::remove(&tx, Kind::Person, id)
             .await
             .map_err(internal)?;
         audit(

@@ -19,7 +19,6 @@ use super::types::*;
 use super::write::*;
 use crate::input;
 use crate::policy;
-use crate::search_index::{self, Kind};
 use crate::text::search_column;
 
 fn network_search(n: &network::Model) -> String {
@@ -189,9 +188,6 @@ impl ProgrammeMutations {
             .insert(&tx)
             .await
             .map_err(internal)?;
-        search_index::replace(&tx, Kind::Network, created.id, &created.search_text)
-            .await
-            .map_err(internal)?;
         set_network_topics(&tx, created.id, &input.topics).await?;
         audit(
             &tx,
@@ -298,9 +294,6 @@ impl ProgrammeMutations {
         after.search_text = network_search(&after);
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        search_index::replace(&tx, Kind::Network, id, &after.search_text)
-            .await
-            .map_err(internal)?;
         let after =
             save::<network::ActiveModel>(tx, who, "Network", id, Operation::Update, &before, after)
                 .await?;
@@ -366,9 +359,6 @@ impl ProgrammeMutations {
             .map_err(internal)?;
         network::Entity::delete_by_id(id)
             .exec(&tx)
-            .await
-            .map_err(internal)?;
-        search_index::remove(&tx, Kind::Network, id)
             .await
             .map_err(internal)?;
         audit(
@@ -790,9 +780,6 @@ impl ProgrammeMutations {
         .await
         .map_err(internal)?;
         set_responsible(&tx, created.id, &responsible).await?;
-        search_index::replace(&tx, Kind::Action, created.id, &created.search_text)
-            .await
-            .map_err(internal)?;
         audit(
             &tx,
             who,
@@ -883,9 +870,6 @@ impl ProgrammeMutations {
             search_column([Some(after.title.as_str()), after.description.as_deref()]);
         after.version = before.version + 1;
         after.updated_at = Utc::now();
-        search_index::replace(&tx, Kind::Action, id, &after.search_text)
-            .await
-            .map_err(internal)?;
         let after =
             save::<action::ActiveModel>(tx, who, "Action", id, Operation::Update, &before, after)
                 .await?;
@@ -936,9 +920,6 @@ impl ProgrammeMutations {
             .map_err(internal)?;
         action::Entity::delete_by_id(id)
             .exec(&tx)
-            .await
-            .map_err(internal)?;
-        search_index::remove(&tx, Kind::Action, id)
             .await
             .map_err(internal)?;
         audit(

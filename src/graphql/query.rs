@@ -20,12 +20,20 @@ use super::loaders::{ActionById, NetworkById, OrganisationById, valid_on};
 use super::paging::{List, Page};
 use super::types::*;
 use super::{active_date, db, loaders, today};
-use crate::search_index::{Kind, matching};
 use crate::text::like_patterns;
 
 /// Parses an `ID` argument.
 fn parse_id(field: &str, id: &ID) -> ApiResult<Uuid> {
     Uuid::from_str(id.as_str()).map_err(|_| bad_input(field, format!("{field} is not a valid id")))
+}
+
+/// Requires all words of `text` in the search column `column`.
+fn text_condition<C: ColumnTrait>(column: C, text: &str) -> Condition {
+    like_patterns(text)
+        .into_iter()
+        .fold(Condition::all(), |cond, pattern| {
+            cond.add(column.like(pattern))
+        })
 }
 
 /// Reads one page and the total of a filtered, ordered query.
@@ -226,7 +234,7 @@ impl QueryRoot {
                 .filter(organisation::Column::ParentId.eq(parse_id("filter.parentId", parent)?));
         }
         if let Some(text) = &filter.text {
-            query = query.filter(matching(Kind::Organisation, organisation::Column::Id, text));
+            query = query.filter(text_condition(organisation::Column::SearchText, text));
         }
         query = match order_by.unwrap_or_default() {
             OrganisationOrder::Name => query.order_by_asc(organisation::Column::NameFi),
@@ -375,11 +383,15 @@ impl QueryRoot {
             ));
         }
         if let Some(text) = &filter.text {
-            query = query.filter(matching(
-                Kind::Person,
-                representative::Column::PersonId,
-                text,
-            ));
+            query = query.filter(
+                representative::Column::PersonId.in_subquery(
+                    SqlQuery::select()
+                        .column(person::Column::Id)
+                        .from(person::Entity)
+                        .cond_where(text_condition(person::Column::SearchText, text))
+                        .to_owned(),
+                ),
+            );
         }
         let query = query
             .order_by_asc(representative::Column::OrganisationId)
@@ -586,7 +598,7 @@ impl QueryRoot {
             ));
         }
         if let Some(text) = &filter.text {
-            query = query.filter(matching(Kind::Network, network::Column::Id, text));
+            query = query.filter(text_condition(network::Column::SearchText, text));
         }
         let query = query
             .order_by_asc(network::Column::NameFi)
@@ -751,7 +763,7 @@ impl QueryRoot {
             };
         }
         if let Some(text) = &filter.text {
-            query = query.filter(matching(Kind::Action, action::Column::Id, text));
+            query = query.filter(text_condition(action::Column::SearchText, text));
         }
         let query = query
             .order_by_asc(action::Column::GoalId)
@@ -828,11 +840,7 @@ impl QueryRoot {
         let db = db(ctx);
         let mut out: Vec<SearchResult> = Vec::new();
         let orgs = organisation::Entity::find()
-            .filter(matching(
-                Kind::Organisation,
-                organisation::Column::Id,
-                &text,
-            ))
+            .filter(text_condition(organisation::Column::SearchText, &text))
             .order_by_asc(organisation::Column::NameFi)
             .order_by_asc(organisation::Column::Id)
             .limit(limit)
@@ -843,7 +851,7 @@ impl QueryRoot {
                 .map(|o| SearchResult::Organisation(Organisation(o))),
         );
         let persons = person::Entity::find()
-            .filter(matching(Kind::Person, person::Column::Id, &text))
+            .filter(text_condition(person::Column::SearchText, &text))
             .order_by_asc(person::Column::Name)
             .order_by_asc(person::Column::Id)
             .limit(limit)
@@ -851,7 +859,7 @@ impl QueryRoot {
             .await?;
         out.extend(persons.into_iter().map(|p| SearchResult::Person(Person(p))));
         let networks = network::Entity::find()
-            .filter(matching(Kind::Network, network::Column::Id, &text))
+            .filter(text_condition(network::Column::SearchText, &text))
             .order_by_asc(network::Column::NameFi)
             .order_by_asc(network::Column::Id)
             .limit(limit)
@@ -863,7 +871,7 @@ impl QueryRoot {
                 .map(|n| SearchResult::Network(Network(n))),
         );
         let actions = action::Entity::find()
-            .filter(matching(Kind::Action, action::Column::Id, &text))
+            .filter(text_condition(action::Column::SearchText, &text))
             .order_by_asc(action::Column::SortOrder)
             .order_by_asc(action::Column::Id)
             .limit(limit)

@@ -21,7 +21,6 @@ use sea_orm::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::search_index::{self, Kind};
 use crate::text::search_column;
 use files::*;
 
@@ -743,19 +742,6 @@ where
 /// Loads every seed row that is missing, in one transaction.
 pub async fn load(db: &DatabaseConnection) -> anyhow::Result<LoadReport> {
     let data = Dataset::build(Utc::now())?;
-    let mut token_rows = Vec::new();
-    for o in &data.organisations {
-        token_rows.extend(search_index::rows(Kind::Organisation, o.id, &o.search_text));
-    }
-    for p in &data.persons {
-        token_rows.extend(search_index::rows(Kind::Person, p.id, &p.search_text));
-    }
-    for n in &data.networks {
-        token_rows.extend(search_index::rows(Kind::Network, n.id, &n.search_text));
-    }
-    for a in &data.actions {
-        token_rows.extend(search_index::rows(Kind::Action, a.id, &a.search_text));
-    }
     let tx = db.begin().await?;
     let mut r = LoadReport::default();
     let single = |id: Uuid| (id, Uuid::nil());
@@ -833,29 +819,6 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<LoadReport> {
         data.action_organisations
     );
     single!(metric, data.metrics);
-
-    // The search words of the rows above, where missing.
-    let existing: HashSet<(String, String, Uuid)> = search_token::Entity::find()
-        .all(&tx)
-        .await?
-        .into_iter()
-        .map(|t| (t.kind, t.token, t.entity_id))
-        .collect();
-    let missing: Vec<search_token::ActiveModel> = token_rows
-        .into_iter()
-        .filter(|row| {
-            let key = (
-                row.kind.clone().unwrap(),
-                row.token.clone().unwrap(),
-                row.entity_id.clone().unwrap(),
-            );
-            !existing.contains(&key)
-        })
-        .collect();
-    if !missing.is_empty() {
-        r.inserted.insert("search_token", missing.len());
-        search_index::insert(&tx, missing).await?;
-    }
 
     tx.commit().await?;
     Ok(r)

@@ -8,14 +8,6 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
 };
 use uuid::Uuid;
-use yhdyspinta::search_index::Kind;
-
-/// Indexes a fixture row for search, as the application does for the rows it writes.
-async fn index(db: &DatabaseConnection, kind: Kind, id: Uuid, search_text: &str) {
-    yhdyspinta::search_index::replace(db, kind, id, search_text)
-        .await
-        .expect("index for search");
-}
 
 /// The id of an organisation by municipality code.
 pub async fn municipality(db: &DatabaseConnection, code: &str) -> Uuid {
@@ -77,13 +69,6 @@ pub async fn person(
     .insert(db)
     .await
     .expect("insert person");
-    index(
-        db,
-        Kind::Person,
-        id,
-        &yhdyspinta::text::search_column([Some(name)]),
-    )
-    .await;
     id
 }
 
@@ -215,13 +200,6 @@ pub async fn network(
     .insert(db)
     .await
     .expect("insert network");
-    index(
-        db,
-        Kind::Network,
-        id,
-        &yhdyspinta::text::search_column([Some(name)]),
-    )
-    .await;
     network_topic::Model {
         network_id: id,
         topic_id: topic,
@@ -319,7 +297,6 @@ pub async fn action(db: &DatabaseConnection, goal: Uuid, responsible: &[Uuid]) -
     .insert(db)
     .await
     .expect("insert action");
-    index(db, Kind::Action, id, " testitoimenpide ").await;
     for org in responsible {
         action_organisation::Model {
             action_id: id,

@@ -595,3 +595,36 @@ async fn public_key_tokens_sqlite() {
 async fn public_key_tokens_postgres() {
     public_key_server(Backend::Postgres).await;
 }
+
+both! {
+    async fn writes_keep_search_current(app: TestApp) {
+        let w = world(&app).await;
+        let editor = token(Role::Editor, &[w.kuopio]);
+        let find = |text: &'static str| {
+            let app = &app;
+            async move {
+                app.query("query($t: String!) { search(text: $t) { ... on Person { id name } } }", json!({ "t": text }))
+                    .await["search"]
+                    .as_array()
+                    .unwrap()
+                    .len()
+            }
+        };
+        let body = app
+            .post_as(
+                &editor,
+                "mutation($o: ID!) { createPerson(input: { name: \"Ulla Uusinimi\", organisationId: $o }) { person { id } } }",
+                json!({ "o": w.kuopio.to_string() }),
+            )
+            .await;
+        let id = body["data"]["createPerson"]["person"]["id"].clone();
+        assert_eq!(find("uusinimen").await, 1);
+        app.post_as(&editor, UPDATE_PERSON.replace("title: $t", "name: $t").as_str(), json!({ "id": id, "v": 1, "t": "Ulla Toinennimi" }))
+            .await;
+        assert_eq!(find("uusinimi").await, 0);
+        assert_eq!(find("toinennimi").await, 1);
+        app.post_as(&editor, "mutation($id: ID!) { deletePerson(input: { id: $id, version: 2 }) { deletedId } }", json!({ "id": id }))
+            .await;
+        assert_eq!(find("toinennimi").await, 0);
+    }
+}

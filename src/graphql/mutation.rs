@@ -93,6 +93,63 @@ fn still_valid<C: ColumnTrait>(valid_to: C) -> sea_orm::Condition {
         .add(valid_to.gte(super::today()))
 }
 
+/// Removes the representatives and seats matching the conditions, each with its own audit
+/// entry, and returns how many rows went.
+async fn remove_roles(
+    tx: &DatabaseTransaction,
+    who: &policy::Principal,
+    representatives: sea_orm::sea_query::SimpleExpr,
+    seats: sea_orm::sea_query::SimpleExpr,
+) -> ApiResult<u64> {
+    let reps = representative::Entity::find()
+        .filter(representatives.clone())
+        .all(tx)
+        .await
+        .map_err(internal)?;
+    for rep in &reps {
+        audit(
+            tx,
+            who,
+            "Representative",
+            rep.id,
+            Operation::Delete,
+            Some(rep),
+            None,
+        )
+        .await?;
+    }
+    let seat_rows = membership::Entity::find()
+        .filter(seats.clone())
+        .all(tx)
+        .await
+        .map_err(internal)?;
+    for seat in &seat_rows {
+        audit(
+            tx,
+            who,
+            "NetworkMembership",
+            seat.id,
+            Operation::Delete,
+            Some(seat),
+            None,
+        )
+        .await?;
+    }
+    let mut removed = representative::Entity::delete_many()
+        .filter(representatives)
+        .exec(tx)
+        .await
+        .map_err(internal)?
+        .rows_affected;
+    removed += membership::Entity::delete_many()
+        .filter(seats)
+        .exec(tx)
+        .await
+        .map_err(internal)?
+        .rows_affected;
+    Ok(removed)
+}
+
 /// The owner of a row that belongs to one organisation (none: the admin's).
 pub(super) async fn owned_by(tx: &DatabaseTransaction, org: Option<Uuid>) -> ApiResult<Vec<Owner>> {
     match org {
@@ -503,56 +560,16 @@ impl OrganisationMutations {
                 "{total} current representatives, seats or links refer to the organisation; end or delete them first, or delete with cascade: true"
             )));
         }
-        for rep in representative::Entity::find()
-            .filter(representative::Column::OrganisationId.eq(id))
-            .all(&tx)
-            .await
-            .map_err(internal)?
-        {
-            audit(
-                &tx,
-                who,
-                "Representative",
-                rep.id,
-                Operation::Delete,
-                Some(&rep),
-                None,
-            )
-            .await?;
-        }
-        for seat in membership::Entity::find()
-            .filter(membership::Column::OrganisationId.eq(id))
-            .all(&tx)
-            .await
-            .map_err(internal)?
-        {
-            audit(
-                &tx,
-                who,
-                "NetworkMembership",
-                seat.id,
-                Operation::Delete,
-                Some(&seat),
-                None,
-            )
-            .await?;
-        }
-        let mut removed = 0;
+        let mut removed = remove_roles(
+            &tx,
+            who,
+            representative::Column::OrganisationId.eq(id),
+            membership::Column::OrganisationId.eq(id),
+        )
+        .await?;
         {
             removed += representative_municipality::Entity::delete_many()
                 .filter(representative_municipality::Column::MunicipalityId.eq(id))
-                .exec(&tx)
-                .await
-                .map_err(internal)?
-                .rows_affected;
-            removed += representative::Entity::delete_many()
-                .filter(representative::Column::OrganisationId.eq(id))
-                .exec(&tx)
-                .await
-                .map_err(internal)?
-                .rows_affected;
-            removed += membership::Entity::delete_many()
-                .filter(membership::Column::OrganisationId.eq(id))
                 .exec(&tx)
                 .await
                 .map_err(internal)?
@@ -752,54 +769,14 @@ impl OrganisationMutations {
                 "the person holds {total} current representative roles, seats or responsibilities; end or delete them first, or delete with cascade: true"
             )));
         }
-        for rep in representative::Entity::find()
-            .filter(representative::Column::PersonId.eq(id))
-            .all(&tx)
-            .await
-            .map_err(internal)?
+        let mut removed = remove_roles(
+            &tx,
+            who,
+            representative::Column::PersonId.eq(id),
+            membership::Column::PersonId.eq(id),
+        )
+        .await?;
         {
-            audit(
-                &tx,
-                who,
-                "Representative",
-                rep.id,
-                Operation::Delete,
-                Some(&rep),
-                None,
-            )
-            .await?;
-        }
-        for seat in membership::Entity::find()
-            .filter(membership::Column::PersonId.eq(id))
-            .all(&tx)
-            .await
-            .map_err(internal)?
-        {
-            audit(
-                &tx,
-                who,
-                "NetworkMembership",
-                seat.id,
-                Operation::Delete,
-                Some(&seat),
-                None,
-            )
-            .await?;
-        }
-        let mut removed = 0;
-        {
-            removed += representative::Entity::delete_many()
-                .filter(representative::Column::PersonId.eq(id))
-                .exec(&tx)
-                .await
-                .map_err(internal)?
-                .rows_affected;
-            removed += membership::Entity::delete_many()
-                .filter(membership::Column::PersonId.eq(id))
-                .exec(&tx)
-                .await
-                .map_err(internal)?
-                .rows_affected;
             removed += representative::Entity::update_many()
                 .col_expr(
                     representative::Column::DeputyId,

@@ -9,26 +9,29 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-/// The id of an organisation by municipality code.
-pub async fn municipality(db: &DatabaseConnection, code: &str) -> Uuid {
+/// The id of the organisation whose `column` is `value`.
+async fn organisation_by(
+    db: &DatabaseConnection,
+    column: organisation::Column,
+    value: &str,
+) -> Uuid {
     organisation::Entity::find()
-        .filter(organisation::Column::MunicipalityCode.eq(code))
+        .filter(column.eq(value))
         .one(db)
         .await
         .expect("query")
-        .unwrap_or_else(|| panic!("no municipality {code}"))
+        .unwrap_or_else(|| panic!("no organisation with {column:?} {value}"))
         .id
+}
+
+/// The id of a municipality by its three-digit code.
+pub async fn municipality(db: &DatabaseConnection, code: &str) -> Uuid {
+    organisation_by(db, organisation::Column::MunicipalityCode, code).await
 }
 
 /// The id of a county by its two-digit code.
 pub async fn county(db: &DatabaseConnection, code: &str) -> Uuid {
-    organisation::Entity::find()
-        .filter(organisation::Column::CountyCode.eq(code))
-        .one(db)
-        .await
-        .expect("query")
-        .unwrap_or_else(|| panic!("no county {code}"))
-        .id
+    organisation_by(db, organisation::Column::CountyCode, code).await
 }
 
 /// The id of a topic by slug.

@@ -24,6 +24,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 use uuid::Uuid;
+use yhdyspinta::domain::search::Searchable;
 
 struct Options {
     /// Run only the workloads whose name contains this.
@@ -119,7 +120,7 @@ async fn synthesise(db: &DatabaseConnection, o: &Options) {
         persons.push(
             person::Model {
                 id: person,
-                search_text: yhdyspinta::text::search_column([Some(name.as_str())]),
+                search_text: String::new(),
                 name,
                 title: Some("Kuvitteellinen yhdyshenkilö".into()),
                 organisation_id: Some(org.id),
@@ -130,6 +131,7 @@ async fn synthesise(db: &DatabaseConnection, o: &Options) {
                 updated_at: now,
                 version: 1,
             }
+            .with_search_text()
             .into_active_model(),
         );
         reps.push(
@@ -163,7 +165,7 @@ async fn synthesise(db: &DatabaseConnection, o: &Options) {
                 network::Model {
                     id,
                     kind: NetworkKind::Network,
-                    search_text: yhdyspinta::text::search_column([Some(name.as_str())]),
+                    search_text: String::new(),
                     name_fi: name,
                     name_sv: None,
                     name_en: None,
@@ -185,6 +187,7 @@ async fn synthesise(db: &DatabaseConnection, o: &Options) {
                     updated_at: now,
                     version: 1,
                 }
+                .with_search_text()
                 .into_active_model(),
             );
         }

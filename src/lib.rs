@@ -4,12 +4,12 @@
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod domain;
 pub mod graphql;
 pub mod http;
 pub mod input;
 pub mod policy;
 pub mod seed;
-pub mod text;
 pub mod token;
 
 use anyhow::Context;

@@ -24,9 +24,9 @@ use super::scalars::Date;
 use super::types::Representative;
 use super::write::{Operation, audit, caller, enforce, owner};
 use super::{active_date, db, viewer};
+use crate::domain::search::Searchable;
 use crate::input;
 use crate::policy;
-use crate::text::search_column;
 
 /// The columns of the representatives CSV, in order.
 pub const CSV_COLUMNS: [&str; 12] = [
@@ -358,7 +358,7 @@ impl BulkMutations {
                     return Ok(*id);
                 }
                 let now = Utc::now();
-                let model = person::Model {
+                let mut model = person::Model {
                     id: Uuid::new_v4(),
                     name: name.to_owned(),
                     title: row.and_then(|r| r.title.clone()),
@@ -366,11 +366,12 @@ impl BulkMutations {
                     email: row.and_then(|r| r.email.clone()),
                     phone: row.and_then(|r| r.phone.clone()),
                     visibility: row.map(|r| r.visibility).unwrap_or(db::Visibility::Public),
-                    search_text: search_column([Some(name), row.and_then(|r| r.title.as_deref())]),
+                    search_text: String::new(),
                     created_at: now,
                     updated_at: now,
                     version: 1,
                 };
+                model.refresh_search_text();
                 let person = model
                     .into_active_model()
                     .insert(&tx)

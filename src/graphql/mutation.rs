@@ -19,9 +19,9 @@ use super::error::*;
 use super::inputs::*;
 use super::types::*;
 use super::write::*;
+use crate::domain::search::Searchable;
 use crate::input;
 use crate::policy::{self, Owner};
-use crate::text::search_column;
 
 /// The organisation after a write.
 #[derive(SimpleObject)]
@@ -247,16 +247,6 @@ async fn check_unique_codes(
     Ok(())
 }
 
-fn org_search(o: &organisation::Model) -> String {
-    search_column([
-        Some(o.name_fi.as_str()),
-        o.name_sv.as_deref(),
-        o.name_en.as_deref(),
-        o.short_name.as_deref(),
-        o.municipality_code.as_deref(),
-    ])
-}
-
 /// Writes to organisations, persons and representatives.
 #[derive(Default)]
 pub struct OrganisationMutations;
@@ -309,7 +299,7 @@ impl OrganisationMutations {
             updated_at: now,
             version: 1,
         };
-        model.search_text = org_search(&model);
+        model.refresh_search_text();
         let tx = begin(ctx).await?;
         if let Some(county) = county_id {
             let county = must_exist::<organisation::Entity, _>(
@@ -419,7 +409,7 @@ impl OrganisationMutations {
             opt_text("input.description", LONG_MAX),
         )?;
         check_unique_codes(&tx, Some(id), after.business_id.as_deref(), None).await?;
-        after.search_text = org_search(&after);
+        after.refresh_search_text();
         after.version = before.version + 1;
         after.updated_at = Utc::now();
         let after = save::<organisation::ActiveModel>(
@@ -622,9 +612,9 @@ impl OrganisationMutations {
         let org = id("input.organisationId", &input.organisation_id)?;
         let now = Utc::now();
         let title = opt(&input.title, opt_text("input.title", SHORT_MAX))?;
-        let model = person::Model {
+        let mut model = person::Model {
             id: Uuid::new_v4(),
-            search_text: search_column([Some(name.as_str()), title.as_deref()]),
+            search_text: String::new(),
             name,
             title,
             organisation_id: Some(org),
@@ -638,6 +628,7 @@ impl OrganisationMutations {
             updated_at: now,
             version: 1,
         };
+        model.refresh_search_text();
         let tx = begin(ctx).await?;
         must_exist::<organisation::Entity, _>(&tx, "input.organisationId", org, "organisation")
             .await?;
@@ -707,7 +698,7 @@ impl OrganisationMutations {
         if let Some(v) = input.visibility {
             after.visibility = v.into();
         }
-        after.search_text = search_column([Some(after.name.as_str()), after.title.as_deref()]);
+        after.refresh_search_text();
         after.version = before.version + 1;
         after.updated_at = Utc::now();
         let after =

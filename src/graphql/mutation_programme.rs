@@ -17,17 +17,9 @@ use super::inputs::*;
 use super::mutation::*;
 use super::types::*;
 use super::write::*;
+use crate::domain::search::Searchable;
 use crate::input;
 use crate::policy;
-use crate::text::search_column;
-
-fn network_search(n: &network::Model) -> String {
-    search_column([
-        Some(n.name_fi.as_str()),
-        n.name_sv.as_deref(),
-        n.name_en.as_deref(),
-    ])
-}
 
 async fn set_network_topics(
     tx: &DatabaseTransaction,
@@ -158,7 +150,7 @@ impl ProgrammeMutations {
             updated_at: now,
             version: 1,
         };
-        model.search_text = network_search(&model);
+        model.refresh_search_text();
         let tx = begin(ctx).await?;
         match convener {
             Some(c) => {
@@ -291,7 +283,7 @@ impl ProgrammeMutations {
         if let Some(topics) = &input.topics {
             set_network_topics(&tx, id, topics).await?;
         }
-        after.search_text = network_search(&after);
+        after.refresh_search_text();
         after.version = before.version + 1;
         after.updated_at = Utc::now();
         let after =
@@ -756,11 +748,11 @@ impl ProgrammeMutations {
             .await
             .map_err(internal)?;
         let now = Utc::now();
-        let created = action::Model {
+        let mut created = action::Model {
             id: Uuid::new_v4(),
             goal_id: goal,
             topic_id: topic,
-            search_text: search_column([Some(title.as_str()), description.as_deref()]),
+            search_text: String::new(),
             title,
             description,
             responsibility,
@@ -774,11 +766,13 @@ impl ProgrammeMutations {
             created_at: now,
             updated_at: now,
             version: 1,
-        }
-        .into_active_model()
-        .insert(&tx)
-        .await
-        .map_err(internal)?;
+        };
+        created.refresh_search_text();
+        let created = created
+            .into_active_model()
+            .insert(&tx)
+            .await
+            .map_err(internal)?;
         set_responsible(&tx, created.id, &responsible).await?;
         audit(
             &tx,
@@ -866,8 +860,7 @@ impl ProgrammeMutations {
         if let Some(orgs) = &new_responsible {
             set_responsible(&tx, id, orgs).await?;
         }
-        after.search_text =
-            search_column([Some(after.title.as_str()), after.description.as_deref()]);
+        after.refresh_search_text();
         after.version = before.version + 1;
         after.updated_at = Utc::now();
         let after =

@@ -20,7 +20,7 @@ use super::loaders::{ActionById, NetworkById, OrganisationById, valid_on};
 use super::paging::{List, Page};
 use super::types::*;
 use super::{active_date, db, loaders, today};
-use crate::text::like_patterns;
+use crate::domain::search::text::like_patterns;
 
 /// Parses an `ID` argument.
 fn parse_id(field: &str, id: &ID) -> ApiResult<Uuid> {

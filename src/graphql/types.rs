@@ -1002,7 +1002,8 @@ impl Action {
     }
     /// Whether the programme has not assigned the responsibility yet.
     async fn responsibility_unassigned(&self) -> bool {
-        crate::text::words(&self.0.responsibility).join(" ") == "vastuu maarittelematta"
+        crate::domain::search::text::words(&self.0.responsibility).join(" ")
+            == "vastuu maarittelematta"
     }
     /// How the action is followed up.
     async fn metrics(&self, ctx: &Context<'_>) -> ApiResult<Vec<Metric>> {

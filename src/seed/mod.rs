@@ -21,7 +21,7 @@ use sea_orm::{
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::text::search_column;
+use crate::domain::search::text::search_column;
 use files::*;
 
 /// Namespace of the UUID v5 ids derived from seed keys.

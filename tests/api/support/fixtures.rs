@@ -8,6 +8,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
 };
 use uuid::Uuid;
+use yhdyspinta::domain::search::Searchable;
 
 /// The id of the organisation whose `column` is `value`.
 async fn organisation_by(
@@ -54,7 +55,10 @@ pub async fn person(
 ) -> Uuid {
     let now = Utc::now();
     let id = Uuid::new_v4();
-    let email = format!("{}@example.org", yhdyspinta::text::words(name).join("."));
+    let email = format!(
+        "{}@example.org",
+        yhdyspinta::domain::search::text::words(name).join(".")
+    );
     person::Model {
         id,
         name: name.into(),
@@ -63,11 +67,12 @@ pub async fn person(
         email: Some(email),
         phone: Some("+358401234567".into()),
         visibility,
-        search_text: yhdyspinta::text::search_column([Some(name)]),
+        search_text: String::new(),
         created_at: now,
         updated_at: now,
         version: 1,
     }
+    .with_search_text()
     .into_active_model()
     .insert(db)
     .await
@@ -194,11 +199,12 @@ pub async fn network(
         legal_basis: None,
         valid_from: None,
         valid_to: None,
-        search_text: yhdyspinta::text::search_column([Some(name)]),
+        search_text: String::new(),
         created_at: now,
         updated_at: now,
         version: 1,
     }
+    .with_search_text()
     .into_active_model()
     .insert(db)
     .await
@@ -291,11 +297,12 @@ pub async fn action(db: &DatabaseConnection, goal: Uuid, responsible: &[Uuid]) -
         period_end: date(2025, 12, 31),
         status: entity::enums::ActionStatus::Planned,
         sort_order: 1,
-        search_text: " testitoimenpide ".into(),
+        search_text: String::new(),
         created_at: now,
         updated_at: now,
         version: 1,
     }
+    .with_search_text()
     .into_active_model()
     .insert(db)
     .await

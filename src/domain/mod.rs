@@ -1,0 +1,5 @@
+//! The domain: values parsed at the boundary and the services that own every SQL statement,
+//! policy check, audit entry and derived column of their part of the data. Nothing here
+//! knows about GraphQL; services take a connection or a transaction and the caller.
+
+pub mod search;

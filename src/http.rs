@@ -19,7 +19,7 @@ use serde_json::json;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::graphql::error::finish_errors;
+use crate::error::finish_errors;
 use crate::graphql::loaders::loaders;
 use crate::graphql::{ApiSchema, Viewer};
 use crate::token::Verifier;

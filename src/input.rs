@@ -3,23 +3,10 @@
 
 use chrono::NaiveDate;
 
-/// A rejected input field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    /// The input path, such as `input.businessId`.
-    pub field: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-/// Result of a check.
-pub type Checked<T> = Result<T, FieldError>;
+pub use crate::error::{Checked, FieldError};
 
 fn fail<T>(field: &str, message: impl Into<String>) -> Checked<T> {
-    Err(FieldError {
-        field: field.to_owned(),
-        message: message.into(),
-    })
+    Err(FieldError::new(field, message))
 }
 
 /// Free text: trimmed, empty as none (or an error when required), at most `max` characters,

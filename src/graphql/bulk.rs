@@ -15,7 +15,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::error::*;
 use super::inputs::{NAME_MAX, SHORT_MAX, id};
 use super::loaders::valid_on;
 use super::mutation::{RepresentativeRow, insert_representative};
@@ -25,6 +24,7 @@ use super::types::Representative;
 use super::write::{Operation, audit, caller, enforce, owner};
 use super::{active_date, db, viewer};
 use crate::domain::search::Searchable;
+use crate::error::*;
 use crate::input;
 use crate::policy;
 

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
 use super::enums::*;
-use super::error::*;
+use crate::error::*;
 use crate::input::{self, Checked};
 
 /// Longest name.

@@ -4,7 +4,7 @@
 pub mod bulk;
 pub mod counterparts;
 pub mod enums;
-pub mod error;
+
 pub mod inputs;
 pub mod loaders;
 pub mod mutation;
@@ -20,7 +20,7 @@ use async_graphql::{Context, EmptySubscription, MergedObject, SDLExportOptions, 
 use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 
-use error::ApiResult;
+use crate::error::ApiResult;
 use loaders::{DbLoader, Loaders};
 use query::QueryRoot;
 

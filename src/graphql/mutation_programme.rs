@@ -12,12 +12,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::error::*;
 use super::inputs::*;
 use super::mutation::*;
 use super::types::*;
 use super::write::*;
 use crate::domain::search::Searchable;
+use crate::error::*;
 use crate::input;
 use crate::policy;
 

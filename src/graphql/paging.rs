@@ -4,7 +4,7 @@
 use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
 use async_graphql::{OutputType, SimpleObject};
 
-use super::error::*;
+use crate::error::*;
 
 /// Page size when `first` is not given.
 pub const DEFAULT_PAGE: u64 = 20;
@@ -100,10 +100,10 @@ mod tests {
         );
     }
 
-    fn field_of(err: &async_graphql::Error) -> String {
-        match err.extensions.as_ref().and_then(|e| e.get("field")) {
-            Some(async_graphql::Value::String(field)) => field.clone(),
-            other => panic!("no field in {other:?}"),
+    fn field_of(err: &crate::error::ApiError) -> String {
+        match err {
+            crate::error::ApiError::BadInput(e) => e.field.clone(),
+            other => panic!("not an input error: {other:?}"),
         }
     }
 

@@ -15,12 +15,12 @@ use uuid::Uuid;
 
 use super::counterparts::{self, PairRows};
 use super::enums::*;
-use super::error::*;
 use super::loaders::{ActionById, NetworkById, OrganisationById, valid_on};
 use super::paging::{List, Page};
 use super::types::*;
 use super::{active_date, db, loaders, today};
 use crate::domain::search::text::like_patterns;
+use crate::error::*;
 
 /// Parses an `ID` argument.
 fn parse_id(field: &str, id: &ID) -> ApiResult<Uuid> {

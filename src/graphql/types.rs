@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use super::counterparts::{self, CountyIndex};
 use super::enums::*;
-use super::error::*;
 use super::loaders::*;
 use super::{active_date, load_many, loaders, viewer};
+use crate::error::*;
 
 /// Loads the row a nullable reference points to.
 async fn load_opt<K>(

@@ -12,8 +12,8 @@ use sea_orm::{
 use serde::Serialize;
 use uuid::Uuid;
 
-use super::error::*;
 use super::{db, viewer};
+use crate::error::*;
 use crate::policy::{Decision, Owner, Principal};
 
 /// The authenticated caller, or `UNAUTHENTICATED`.

@@ -1,0 +1,260 @@
+//! The one error type of the API, and how it reaches a caller.
+//!
+//! Which error belongs where:
+//! - Input that does not parse into a domain value: [`FieldError`] (converted to `BAD_USER_INPUT` with `extensions.field`).
+//! - A service's refusal: the [`ApiError`] variant that names it (`FORBIDDEN`, `NOT_FOUND`, `CONFLICT`, …).
+//! - Anything unexpected (a database error, a bug): `?` on it gives [`ApiError::Internal`], logged with its cause, shown as `INTERNAL`.
+//! - async-graphql's own parse and validation errors are the only ones coded after the fact ([`finish_errors`]).
+
+use async_graphql::ErrorExtensions;
+use sea_orm::DbErr;
+
+/// A rejected input field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The input path, such as `input.businessId`.
+    pub field: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl FieldError {
+    /// The error for `field`.
+    pub fn new(field: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// Result of parsing one input field.
+pub type Checked<T> = Result<T, FieldError>;
+
+/// Every error a service or resolver returns; the variant decides `extensions.code`.
+///
+/// It deliberately has no `Display`: async-graphql converts anything displayable into an
+/// error without a code, so the conversion below is the only way out.
+#[derive(Debug, Clone)]
+pub enum ApiError {
+    /// `UNAUTHENTICATED`: the request needs a valid token.
+    Unauthenticated(String),
+    /// `FORBIDDEN`: the caller may not do this.
+    Forbidden(String),
+    /// `NOT_FOUND`: the thing asked for does not exist.
+    NotFound(String),
+    /// `CONFLICT`: the row changed since the client read it, or other rows still need it.
+    Conflict(String),
+    /// `BAD_USER_INPUT` naming the argument or input field at fault.
+    BadInput(FieldError),
+    /// `INTERNAL`: logged with its details when made, shown without them.
+    Internal,
+}
+
+/// Result of a service or a resolver.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// `BAD_USER_INPUT` for `field`.
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::BadInput(FieldError {
+            field: field.into(),
+            message: message.into(),
+        })
+    }
+
+    /// `INTERNAL`, logging `cause`.
+    pub fn internal(cause: impl std::fmt::Debug) -> Self {
+        tracing::error!(error = ?cause, "internal error");
+        ApiError::Internal
+    }
+
+    /// The `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
+            ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::NotFound(_) => "NOT_FOUND",
+            ApiError::Conflict(_) => "CONFLICT",
+            ApiError::BadInput(_) => "BAD_USER_INPUT",
+            ApiError::Internal => "INTERNAL",
+        }
+    }
+
+    /// The message a caller sees.
+    pub fn message(&self) -> &str {
+        match self {
+            ApiError::Unauthenticated(m)
+            | ApiError::Forbidden(m)
+            | ApiError::NotFound(m)
+            | ApiError::Conflict(m) => m,
+            ApiError::BadInput(e) => &e.message,
+            ApiError::Internal => "internal error",
+        }
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(err: FieldError) -> Self {
+        ApiError::BadInput(err)
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        match err {
+            DbErr::RecordNotFound(what) => ApiError::NotFound(what),
+            other => ApiError::internal(other),
+        }
+    }
+}
+
+/// A batch loader's shared error.
+impl From<std::sync::Arc<DbErr>> for ApiError {
+    fn from(err: std::sync::Arc<DbErr>) -> Self {
+        ApiError::internal(err)
+    }
+}
+
+/// Errors from async-graphql inside a resolver (a loader, a context lookup) keep their
+/// code when they have one; anything else is unexpected.
+impl From<async_graphql::Error> for ApiError {
+    fn from(err: async_graphql::Error) -> Self {
+        match code_of(&err).as_deref() {
+            Some("UNAUTHENTICATED") => ApiError::Unauthenticated(err.message),
+            Some("FORBIDDEN") => ApiError::Forbidden(err.message),
+            Some("NOT_FOUND") => ApiError::NotFound(err.message),
+            Some("CONFLICT") => ApiError::Conflict(err.message),
+            Some("BAD_USER_INPUT") => {
+                let field = err
+                    .extensions
+                    .as_ref()
+                    .and_then(|ext| match ext.get("field") {
+                        Some(async_graphql::Value::String(field)) => Some(field.clone()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                ApiError::bad_input(field, err.message)
+            }
+            _ => ApiError::internal(err.message),
+        }
+    }
+}
+
+impl From<ApiError> for async_graphql::Error {
+    fn from(err: ApiError) -> Self {
+        let code = err.code();
+        let error = async_graphql::Error::new(err.message());
+        match err {
+            ApiError::BadInput(FieldError { field, .. }) => error.extend_with(move |_, ext| {
+                ext.set("code", code);
+                ext.set("field", field.as_str());
+            }),
+            _ => error.extend_with(move |_, ext| ext.set("code", code)),
+        }
+    }
+}
+
+/// `UNAUTHENTICATED`.
+pub fn unauthenticated(message: impl Into<String>) -> ApiError {
+    ApiError::Unauthenticated(message.into())
+}
+
+/// `FORBIDDEN`.
+pub fn forbidden(message: impl Into<String>) -> ApiError {
+    ApiError::Forbidden(message.into())
+}
+
+/// `NOT_FOUND`.
+pub fn not_found(message: impl Into<String>) -> ApiError {
+    ApiError::NotFound(message.into())
+}
+
+/// `CONFLICT`.
+pub fn conflict(message: impl Into<String>) -> ApiError {
+    ApiError::Conflict(message.into())
+}
+
+/// `BAD_USER_INPUT` naming the field (`input.businessId`).
+pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+    ApiError::bad_input(field, message)
+}
+
+/// `INTERNAL`, logging the cause.
+pub fn internal(cause: impl std::fmt::Debug) -> ApiError {
+    ApiError::internal(cause)
+}
+
+/// The `extensions.code` of a GraphQL error, if it has one.
+pub fn code_of(error: &async_graphql::Error) -> Option<String> {
+    let ext = error.extensions.as_ref()?;
+    match ext.get("code")? {
+        async_graphql::Value::String(code) => Some(code.clone()),
+        _ => None,
+    }
+}
+
+/// Codes async-graphql's own errors. Errors without a path are request errors (syntax,
+/// validation, limits): `GRAPHQL_VALIDATION_FAILED`. Errors with a path and no code are
+/// arguments that did not coerce to their type (`BAD_USER_INPUT`) — async-graphql reports
+/// those only as text — or something unexpected, masked as `INTERNAL`.
+pub fn finish_errors(response: &mut async_graphql::Response) {
+    for error in &mut response.errors {
+        let has_code = error
+            .extensions
+            .as_ref()
+            .is_some_and(|ext| ext.get("code").is_some());
+        if has_code {
+            continue;
+        }
+        let ext = error.extensions.get_or_insert_with(Default::default);
+        if error.path.is_empty() {
+            ext.set("code", "GRAPHQL_VALIDATION_FAILED");
+        } else if error.message.starts_with("Failed to parse")
+            || error.message.starts_with("Invalid value for argument")
+            || error.message.starts_with("Expected input type")
+            || error.message.contains("(occurred while parsing")
+        {
+            ext.set("code", "BAD_USER_INPUT");
+        } else {
+            tracing::error!(message = %error.message, path = ?error.path, "unexpected resolver error");
+            error.message = "internal error".into();
+            ext.set("code", "INTERNAL");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn input_errors_name_the_field() {
+        let err: async_graphql::Error = bad_input("input.email", "not an e-mail address").into();
+        assert_eq!(code_of(&err).as_deref(), Some("BAD_USER_INPUT"));
+        let ext = err.extensions.unwrap();
+        assert_eq!(
+            ext.get("field"),
+            Some(&async_graphql::Value::String("input.email".into()))
+        );
+    }
+
+    #[test]
+    fn internal_errors_hide_details() {
+        let err: async_graphql::Error = internal("connection refused to 10.0.0.1").into();
+        assert_eq!(err.message, "internal error");
+        assert_eq!(code_of(&err).as_deref(), Some("INTERNAL"));
+    }
+
+    #[test]
+    fn a_missing_record_is_not_found() {
+        let err = ApiError::from(DbErr::RecordNotFound("no such row".into()));
+        assert_eq!(err.code(), "NOT_FOUND");
+    }
+
+    #[test]
+    fn a_coded_graphql_error_keeps_its_code() {
+        let err: async_graphql::Error = forbidden("no").into();
+        assert_eq!(ApiError::from(err).code(), "FORBIDDEN");
+    }
+}

@@ -1,6 +1,7 @@
 //! Yhdyspinta API: the cooperation agreements between Finnish municipalities and wellbeing
 //! services counties as live GraphQL data.
 
+pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod db;
@@ -9,16 +10,15 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod input;
-pub mod policy;
+
 pub mod seed;
-pub mod token;
 
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
+use auth::token::{Key, Verifier};
 use config::{AuthArgs, PublicKeyAlgorithm, ServeArgs};
-use token::{Key, Verifier};
 
 /// The HS256 secret: configured, read from the configured file, or (for an SQLite
 /// database) kept beside the database file and generated on first use.
@@ -35,7 +35,7 @@ pub fn hs256_secret(database_url: &str, auth: &AuthArgs) -> anyhow::Result<Optio
         return Ok(None);
     }
     match config::secret_file_beside(database_url) {
-        Some(path) => token::load_or_create_secret(&path).map(Some),
+        Some(path) => auth::token::load_or_create_secret(&path).map(Some),
         None => Ok(None),
     }
 }

@@ -34,13 +34,13 @@ async fn main() -> anyhow::Result<()> {
             }
             let now = chrono::Utc::now();
             let ttl = chrono::Duration::from_std(args.ttl).context("ttl is too long")?;
-            let claims = yhdyspinta::token::Claims {
+            let claims = yhdyspinta::auth::token::Claims {
                 sub: args.sub,
                 name: args.name,
                 role: if args.role == "admin" {
-                    yhdyspinta::policy::Role::Admin
+                    yhdyspinta::auth::policy::Role::Admin
                 } else {
-                    yhdyspinta::policy::Role::Editor
+                    yhdyspinta::auth::policy::Role::Editor
                 },
                 orgs,
                 exp: (now + ttl).timestamp(),
@@ -49,7 +49,7 @@ async fn main() -> anyhow::Result<()> {
                 iss: cli.auth.jwt_issuer.clone(),
                 aud: cli.auth.jwt_audience.clone(),
             };
-            println!("{}", yhdyspinta::token::mint_hs256(&secret, &claims)?);
+            println!("{}", yhdyspinta::auth::token::mint_hs256(&secret, &claims)?);
             Ok(())
         }
         Command::Migrate => {

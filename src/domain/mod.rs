@@ -2,4 +2,11 @@
 //! policy check, audit entry and derived column of their part of the data. Nothing here
 //! knows about GraphQL; services take a connection or a transaction and the caller.
 
+pub mod counterpart;
+pub mod network;
+pub mod organisation;
+pub mod person;
+pub mod programme;
+pub mod reference;
+pub mod representative;
 pub mod search;

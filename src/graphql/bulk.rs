@@ -16,17 +16,17 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::inputs::{NAME_MAX, SHORT_MAX, id};
-use super::loaders::valid_on;
 use super::mutation::{RepresentativeRow, insert_representative};
 use super::paging::{List, Page};
 use super::scalars::Date;
 use super::types::Representative;
 use super::write::{Operation, audit, caller, enforce, owner};
 use super::{active_date, db, viewer};
+use crate::auth::policy;
+use crate::db::loaders::valid_on;
 use crate::domain::search::Searchable;
 use crate::error::*;
 use crate::input;
-use crate::policy;
 
 /// The columns of the representatives CSV, in order.
 pub const CSV_COLUMNS: [&str; 12] = [

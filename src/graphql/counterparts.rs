@@ -21,9 +21,9 @@ use entity::*;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
-use super::loaders;
-use super::loaders::{DbLoader, LoadError, valid_on};
+use crate::db::loaders::{DbLoader, LoadError, valid_on};
 use crate::error::*;
+use crate::graphql::context::loaders;
 
 /// How many levels of units below an organisation are searched for representatives.
 const MAX_UNIT_DEPTH: usize = 4;

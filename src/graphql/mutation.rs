@@ -18,10 +18,11 @@ use uuid::Uuid;
 use super::inputs::*;
 use super::types::*;
 use super::write::*;
+pub(super) use crate::auth::owners::{action_owners, network_owners, owned_by};
+use crate::auth::policy;
 use crate::domain::search::Searchable;
 use crate::error::*;
 use crate::input;
-use crate::policy::{self, Owner};
 
 /// The organisation after a write.
 #[derive(SimpleObject)]
@@ -148,35 +149,6 @@ async fn remove_roles(
         .map_err(internal)?
         .rows_affected;
     Ok(removed)
-}
-
-/// The owner of a row that belongs to one organisation (none: the admin's).
-pub(super) async fn owned_by(tx: &DatabaseTransaction, org: Option<Uuid>) -> ApiResult<Vec<Owner>> {
-    match org {
-        Some(org) => Ok(vec![owner(tx, org).await?]),
-        None => Ok(Vec::new()),
-    }
-}
-
-/// The owners of a network: its convener.
-pub(super) async fn network_owners(
-    tx: &DatabaseTransaction,
-    network: &network::Model,
-) -> ApiResult<Vec<Owner>> {
-    owned_by(tx, network.convener_id).await
-}
-
-/// The owners of an action: its responsible organisations.
-pub(super) async fn action_owners(tx: &DatabaseTransaction, action: Uuid) -> ApiResult<Vec<Owner>> {
-    let orgs: Vec<Uuid> = action_organisation::Entity::find()
-        .filter(action_organisation::Column::ActionId.eq(action))
-        .all(tx)
-        .await
-        .map_err(internal)?
-        .into_iter()
-        .map(|l| l.organisation_id)
-        .collect();
-    owners(tx, orgs).await
 }
 
 pub(super) async fn topic_id(tx: &DatabaseTransaction, field: &str, slug: &str) -> ApiResult<Uuid> {

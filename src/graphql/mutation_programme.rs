@@ -16,10 +16,10 @@ use super::inputs::*;
 use super::mutation::*;
 use super::types::*;
 use super::write::*;
+use crate::auth::policy;
 use crate::domain::search::Searchable;
 use crate::error::*;
 use crate::input;
-use crate::policy;
 
 async fn set_network_topics(
     tx: &DatabaseTransaction,

@@ -15,10 +15,10 @@ use uuid::Uuid;
 
 use super::counterparts::{self, PairRows};
 use super::enums::*;
-use super::loaders::{ActionById, NetworkById, OrganisationById, valid_on};
 use super::paging::{List, Page};
 use super::types::*;
 use super::{active_date, db, loaders, today};
+use crate::db::loaders::{ActionById, NetworkById, OrganisationById, valid_on};
 use crate::domain::search::text::like_patterns;
 use crate::error::*;
 

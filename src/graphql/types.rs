@@ -1,5 +1,5 @@
 //! The object types of the schema. Each wraps a database row; related rows load through
-//! the request's [`Loaders`](super::loaders::Loaders).
+//! the request's [`Loaders`](crate::db::loaders::Loaders).
 
 use super::scalars::Date;
 use async_graphql::{Context, ID, Object, SimpleObject, Union};
@@ -10,8 +10,8 @@ use uuid::Uuid;
 
 use super::counterparts::{self, CountyIndex};
 use super::enums::*;
-use super::loaders::*;
 use super::{active_date, load_many, loaders, viewer};
+use crate::db::loaders::*;
 use crate::error::*;
 
 /// Loads the row a nullable reference points to.

@@ -2,7 +2,7 @@
 
 use std::process::Command;
 
-use yhdyspinta::token::{Key, Verifier};
+use yhdyspinta::auth::token::{Key, Verifier};
 
 fn yhdyspinta() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_yhdyspinta"));
@@ -96,7 +96,7 @@ fn token_uses_the_configured_secret_and_refuses_unknown_organisations() {
     let claims = verifier
         .verify(String::from_utf8(out.stdout).unwrap().trim())
         .unwrap();
-    assert_eq!(claims.role, yhdyspinta::policy::Role::Admin);
+    assert_eq!(claims.role, yhdyspinta::auth::policy::Role::Admin);
     assert!(!dir.path().join("cli.db.jwt-secret").exists());
 
     let out = yhdyspinta()

@@ -105,7 +105,7 @@ both! {
             }
         }
         // With a token the internal details are there.
-        let token = token(yhdyspinta::policy::Role::Editor, &[]);
+        let token = token(yhdyspinta::auth::policy::Role::Editor, &[]);
         let body = app
             .post_as(
                 &token,

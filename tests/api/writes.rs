@@ -6,7 +6,7 @@ use std::sync::Arc;
 use entity::enums::{Level, Visibility};
 use serde_json::{Value, json};
 use uuid::Uuid;
-use yhdyspinta::policy::Role;
+use yhdyspinta::auth::policy::Role;
 
 use crate::both;
 use crate::support::fixtures::{self, Rep};
@@ -159,9 +159,9 @@ both! {
 both! {
     async fn bad_tokens_are_unauthenticated_never_500(app: TestApp) {
         let kuopio = fixtures::municipality(&app.db, "297").await;
-        let expired = yhdyspinta::token::Claims { exp: chrono::Utc::now().timestamp() - 3600, ..claims(Role::Admin, &[]) };
-        let wrong_issuer = yhdyspinta::token::Claims { iss: "someone-else".into(), ..claims(Role::Admin, &[]) };
-        let wrong_audience = yhdyspinta::token::Claims { aud: "other-api".into(), ..claims(Role::Admin, &[]) };
+        let expired = yhdyspinta::auth::token::Claims { exp: chrono::Utc::now().timestamp() - 3600, ..claims(Role::Admin, &[]) };
+        let wrong_issuer = yhdyspinta::auth::token::Claims { iss: "someone-else".into(), ..claims(Role::Admin, &[]) };
+        let wrong_audience = yhdyspinta::auth::token::Claims { aud: "other-api".into(), ..claims(Role::Admin, &[]) };
         let b64 = |s: &str| {
             use base64::Engine;
             base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s)
@@ -172,10 +172,10 @@ both! {
             b64(&serde_json::to_string(&claims(Role::Admin, &[])).unwrap())
         );
         let tokens = vec![
-            yhdyspinta::token::mint_hs256(SECRET, &expired).unwrap(),
-            yhdyspinta::token::mint_hs256(SECRET, &wrong_issuer).unwrap(),
-            yhdyspinta::token::mint_hs256(SECRET, &wrong_audience).unwrap(),
-            yhdyspinta::token::mint_hs256(b"some-other-secret-some-other-secret!", &claims(Role::Admin, &[])).unwrap(),
+            yhdyspinta::auth::token::mint_hs256(SECRET, &expired).unwrap(),
+            yhdyspinta::auth::token::mint_hs256(SECRET, &wrong_issuer).unwrap(),
+            yhdyspinta::auth::token::mint_hs256(SECRET, &wrong_audience).unwrap(),
+            yhdyspinta::auth::token::mint_hs256(b"some-other-secret-some-other-secret!", &claims(Role::Admin, &[])).unwrap(),
             none,
             "not-a-token".into(),
             "a.b.c".into(),
@@ -534,7 +534,7 @@ both! {
 /// other public-key algorithm.
 async fn public_key_server(backend: Backend) {
     use jsonwebtoken::{Algorithm, EncodingKey, Header};
-    use yhdyspinta::token::Key;
+    use yhdyspinta::auth::token::Key;
     const RS_PRIVATE: &[u8] = include_bytes!("../fixtures/keys/rs256_private.pem");
     const RS_PUBLIC: &[u8] = include_bytes!("../fixtures/keys/rs256_public.pem");
     const ES_PRIVATE: &[u8] = include_bytes!("../fixtures/keys/es256_private.pem");
@@ -566,7 +566,7 @@ async fn public_key_server(backend: Backend) {
         let good = jsonwebtoken::encode(&Header::new(algorithm), &claims, &private).unwrap();
         let wrong_algorithm =
             jsonwebtoken::encode(&Header::new(other_algorithm), &claims, &other_private).unwrap();
-        let confused = yhdyspinta::token::mint_hs256(public, &claims).unwrap();
+        let confused = yhdyspinta::auth::token::mint_hs256(public, &claims).unwrap();
         let query = "mutation($o: ID!) { createPerson(input: { name: \"Avaintesti\", organisationId: $o }) { person { name } } }";
         let vars = json!({ "o": kuopio.to_string() });
         let body = app.post_as(&good, query, vars.clone()).await;

@@ -20,13 +20,16 @@ pub const ISSUER: &str = "yhdyspinta";
 pub const AUDIENCE: &str = "yhdyspinta-api";
 
 /// The key the test application verifies tokens with, unless a test names another.
-fn default_key() -> yhdyspinta::token::Key {
-    yhdyspinta::token::Key::Hs256(SECRET.to_vec())
+fn default_key() -> yhdyspinta::auth::token::Key {
+    yhdyspinta::auth::token::Key::Hs256(SECRET.to_vec())
 }
 
 /// Claims valid for ten minutes.
-pub fn claims(role: yhdyspinta::policy::Role, orgs: &[uuid::Uuid]) -> yhdyspinta::token::Claims {
-    yhdyspinta::token::Claims {
+pub fn claims(
+    role: yhdyspinta::auth::policy::Role,
+    orgs: &[uuid::Uuid],
+) -> yhdyspinta::auth::token::Claims {
+    yhdyspinta::auth::token::Claims {
         sub: "test-integrator".into(),
         name: Some("Testi Integraattori".into()),
         role,
@@ -40,8 +43,8 @@ pub fn claims(role: yhdyspinta::policy::Role, orgs: &[uuid::Uuid]) -> yhdyspinta
 }
 
 /// A signed token for `role` writing for `orgs`.
-pub fn token(role: yhdyspinta::policy::Role, orgs: &[uuid::Uuid]) -> String {
-    yhdyspinta::token::mint_hs256(SECRET, &claims(role, orgs)).expect("token")
+pub fn token(role: yhdyspinta::auth::policy::Role, orgs: &[uuid::Uuid]) -> String {
+    yhdyspinta::auth::token::mint_hs256(SECRET, &claims(role, orgs)).expect("token")
 }
 
 /// Which database a test runs on.
@@ -147,14 +150,17 @@ pub async fn spawn_app_with(backend: Backend, batch_window: Duration) -> Option<
 
 /// Like [`spawn_app_on`], verifying tokens with `key`.
 #[allow(dead_code)]
-pub async fn spawn_app_with_key(backend: Backend, key: yhdyspinta::token::Key) -> Option<TestApp> {
+pub async fn spawn_app_with_key(
+    backend: Backend,
+    key: yhdyspinta::auth::token::Key,
+) -> Option<TestApp> {
     spawn_app_full(backend, Duration::from_millis(5), key).await
 }
 
 async fn spawn_app_full(
     backend: Backend,
     batch_window: Duration,
-    key: yhdyspinta::token::Key,
+    key: yhdyspinta::auth::token::Key,
 ) -> Option<TestApp> {
     if let Ok(filter) = std::env::var("YHDYSPINTA_TEST_LOG") {
         let _ = tracing_subscriber::fmt()
@@ -196,7 +202,8 @@ async fn spawn_app_full(
         batch_window,
         ..Default::default()
     };
-    let verifier = yhdyspinta::token::Verifier::new(&key, ISSUER, AUDIENCE, 5).expect("verifier");
+    let verifier =
+        yhdyspinta::auth::token::Verifier::new(&key, ISSUER, AUDIENCE, 5).expect("verifier");
     let app = yhdyspinta::app(db.clone(), Some(verifier), &args);
     tokio::spawn(async move {
         axum::serve(listener, app).await.expect("serve");

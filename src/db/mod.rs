@@ -4,6 +4,10 @@ use std::time::Duration;
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
+
+pub mod audit;
+pub mod loaders;
+pub mod tx;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
 /// Opens a connection pool to `url` (`sqlite://file.db` or `postgres://…`). An SQLite file is

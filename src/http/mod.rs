@@ -19,10 +19,10 @@ use serde_json::json;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
+use crate::auth::token::Verifier;
+use crate::db::loaders::loaders as request_loaders;
 use crate::error::finish_errors;
-use crate::graphql::loaders::loaders;
 use crate::graphql::{ApiSchema, Viewer};
-use crate::token::Verifier;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -230,7 +230,10 @@ async fn execute(
     };
     let cacheable = cacheable && !viewer.authenticated();
     let request = request
-        .data(loaders(state.inner.db.clone(), state.inner.batch_window))
+        .data(request_loaders(
+            state.inner.db.clone(),
+            state.inner.batch_window,
+        ))
         .data(viewer);
     let run = state.inner.schema.execute(request);
     let mut response = match tokio::time::timeout(state.inner.request_timeout, run).await {

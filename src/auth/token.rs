@@ -14,7 +14,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::policy::{Principal, Role};
+use crate::auth::policy::{Principal, Role};
 
 /// The claims of a Yhdyspinta token.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
@@ -303,10 +303,10 @@ mod tests {
         assert!(verifier().verify(&format!("{header}.{payload}.")).is_err());
     }
 
-    const RS_PRIVATE: &[u8] = include_bytes!("../tests/fixtures/keys/rs256_private.pem");
-    const RS_PUBLIC: &[u8] = include_bytes!("../tests/fixtures/keys/rs256_public.pem");
-    const ES_PRIVATE: &[u8] = include_bytes!("../tests/fixtures/keys/es256_private.pem");
-    const ES_PUBLIC: &[u8] = include_bytes!("../tests/fixtures/keys/es256_public.pem");
+    const RS_PRIVATE: &[u8] = include_bytes!("../../tests/fixtures/keys/rs256_private.pem");
+    const RS_PUBLIC: &[u8] = include_bytes!("../../tests/fixtures/keys/rs256_public.pem");
+    const ES_PRIVATE: &[u8] = include_bytes!("../../tests/fixtures/keys/es256_private.pem");
+    const ES_PUBLIC: &[u8] = include_bytes!("../../tests/fixtures/keys/es256_public.pem");
 
     #[test]
     fn public_key_algorithms() {

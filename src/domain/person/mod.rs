@@ -1,0 +1,3 @@
+//! Persons: the people who represent organisations.
+
+crate::versioned!(person, "Person", "person", searchable);

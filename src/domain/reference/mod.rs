@@ -1,0 +1,1 @@
+//! Reference data: topics (by slug, with their descendants) and areas.

@@ -1,0 +1,62 @@
+//! What a resolver reads from the request context: the database, the request's loaders,
+//! the caller; and how an `ID` argument becomes a key.
+
+use async_graphql::dataloader::Loader;
+use async_graphql::{Context, ID};
+use chrono::NaiveDate;
+use sea_orm::DatabaseConnection;
+use uuid::Uuid;
+
+use crate::db::loaders::{DbLoader, LoadError, Loaders};
+use crate::error::{ApiResult, bad_input};
+
+pub use crate::auth::guard::{Viewer, viewer, writer};
+pub use crate::clock::today;
+
+/// The request's loaders.
+pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
+    ctx.data_unchecked::<Loaders>()
+}
+
+/// The database connection.
+pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
+    ctx.data_unchecked::<DatabaseConnection>()
+}
+
+/// An id argument or input field, or `BAD_USER_INPUT` naming it.
+pub fn parse_id(field: &str, id: &ID) -> ApiResult<Uuid> {
+    id.parse::<Uuid>()
+        .map_err(|_| bad_input(field, format!("{field} is not a valid id")))
+}
+
+/// An optional id argument.
+pub fn parse_opt_id(field: &str, value: &Option<ID>) -> ApiResult<Option<Uuid>> {
+    value.as_ref().map(|v| parse_id(field, v)).transpose()
+}
+
+/// The validity day a list filters on: none with `include_inactive`, else the given day or
+/// today.
+pub fn active_date(
+    active_on: Option<impl Into<NaiveDate>>,
+    include_inactive: bool,
+) -> Option<NaiveDate> {
+    if include_inactive {
+        None
+    } else {
+        Some(active_on.map(Into::into).unwrap_or_else(today))
+    }
+}
+
+/// Loads several rows by key through the request's loader, in the order found.
+pub async fn load_many<K>(
+    ctx: &Context<'_>,
+    keys: impl IntoIterator<Item = K>,
+) -> ApiResult<Vec<<DbLoader as Loader<K>>::Value>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Error = LoadError>,
+{
+    let keys: Vec<K> = keys.into_iter().collect();
+    let found = loaders(ctx).load_many(keys.iter().cloned()).await?;
+    Ok(keys.iter().filter_map(|k| found.get(k).cloned()).collect())
+}

@@ -1,0 +1,65 @@
+//! The organisations of `organisations.toml`: regional councils, state agencies, NGOs,
+//! joint authorities and units — every organisation other than a county or a municipality.
+
+use anyhow::ensure;
+use entity::enums::OrganisationKind;
+use entity::organisation;
+
+use super::{Builder, parse_enum, parse_toml};
+use crate::domain::search::Searchable;
+use crate::seed::files::{OrganisationsFile, SeedOrganisation};
+use crate::seed::keys::id_for;
+
+const ORGANISATIONS: &str = include_str!("../organisations.toml");
+
+impl Builder {
+    /// The organisations of the TOML file; a unit may refer to an organisation listed
+    /// before or after it.
+    pub(super) fn organisations(&mut self) -> anyhow::Result<()> {
+        let file: OrganisationsFile = parse_toml("organisations.toml", ORGANISATIONS)?;
+        for org in &file.organisation {
+            self.keys.add("organisation", &org.key)?;
+        }
+        for org in file.organisation {
+            let row = self.organisation(org)?;
+            self.data.organisations.push(row.with_search_text());
+        }
+        Ok(())
+    }
+
+    fn organisation(&self, org: SeedOrganisation) -> anyhow::Result<organisation::Model> {
+        let ctx = format!("organisation {}", org.key);
+        let kind: OrganisationKind = parse_enum(&ctx, &org.kind)?;
+        ensure!(
+            !matches!(
+                kind,
+                OrganisationKind::WellbeingCounty | OrganisationKind::Municipality
+            ),
+            "{ctx}: counties and municipalities come from the reference CSV files"
+        );
+        Ok(organisation::Model {
+            id: id_for(&org.key),
+            kind,
+            name_fi: org.name_fi,
+            name_sv: org.name_sv,
+            name_en: org.name_en,
+            short_name: org.short_name,
+            business_id: org.business_id,
+            municipality_code: None,
+            county_code: None,
+            county_id: self.keys.organisation_opt(org.county.as_deref(), &ctx)?,
+            parent_id: self
+                .keys
+                .get_opt("organisation", org.parent.as_deref(), &ctx)?,
+            email: org.email,
+            phone: org.phone,
+            website: org.website,
+            address: org.address,
+            description: org.description,
+            search_text: String::new(),
+            created_at: self.now,
+            updated_at: self.now,
+            version: 1,
+        })
+    }
+}

@@ -1,0 +1,235 @@
+//! Reference data: the wellbeing services counties and municipalities of Statistics
+//! Finland's 2022 classification (embedded CSV files), the topics, and the named areas.
+
+use anyhow::{Context, ensure};
+use entity::enums::OrganisationKind;
+use entity::{area, area_municipality, organisation, topic};
+use serde::Deserialize;
+use uuid::Uuid;
+
+use super::{Builder, parse_enum, parse_toml};
+use crate::domain::search::Searchable;
+use crate::seed::files::{AreasFile, TopicsFile};
+use crate::seed::keys::{HELSINKI_COUNTY_CODE, HELSINKI_MUNICIPALITY, id_for};
+
+const COUNTIES_CSV: &str = include_str!("../reference/counties_2022.csv");
+const MUNICIPALITIES_CSV: &str = include_str!("../reference/municipalities_2022.csv");
+const TOPICS: &str = include_str!("../topics.toml");
+const AREAS: &str = include_str!("../areas.toml");
+
+/// Åland's code in the classification; Åland has no wellbeing services county.
+const ALAND_CODE: &str = "91";
+
+#[derive(Deserialize)]
+struct CountyRow {
+    county_code: String,
+    county_name: String,
+}
+
+#[derive(Deserialize)]
+struct MunicipalityRow {
+    municipality_code: String,
+    municipality_name: String,
+    county_code: String,
+}
+
+impl Builder {
+    /// A county or municipality row with only its kind and Finnish name set.
+    fn reference_organisation(
+        &self,
+        id: Uuid,
+        kind: OrganisationKind,
+        name_fi: String,
+    ) -> organisation::Model {
+        organisation::Model {
+            id,
+            kind,
+            name_fi,
+            name_sv: None,
+            name_en: None,
+            short_name: None,
+            business_id: None,
+            municipality_code: None,
+            county_code: None,
+            county_id: None,
+            parent_id: None,
+            email: None,
+            phone: None,
+            website: None,
+            address: None,
+            description: None,
+            search_text: String::new(),
+            created_at: self.now,
+            updated_at: self.now,
+            version: 1,
+        }
+    }
+
+    /// Counties (except Åland's and Helsinki's codes) and then every municipality.
+    /// `county:90` becomes a key of its own that resolves to the City of Helsinki.
+    pub(super) fn counties_and_municipalities(&mut self) -> anyhow::Result<()> {
+        self.counties()?;
+        self.municipalities()?;
+        self.keys
+            .alias("organisation", &format!("county:{HELSINKI_COUNTY_CODE}"));
+        Ok(())
+    }
+
+    fn counties(&mut self) -> anyhow::Result<()> {
+        for row in csv::Reader::from_reader(COUNTIES_CSV.as_bytes()).deserialize() {
+            let row: CountyRow = row.context("counties_2022.csv")?;
+            if row.county_code == ALAND_CODE || row.county_code == HELSINKI_COUNTY_CODE {
+                continue;
+            }
+            let id = self
+                .keys
+                .add("organisation", &format!("county:{}", row.county_code))?;
+            let mut county =
+                self.reference_organisation(id, OrganisationKind::WellbeingCounty, row.county_name);
+            county.county_code = Some(row.county_code);
+            self.data.organisations.push(county.with_search_text());
+        }
+        Ok(())
+    }
+
+    /// Municipalities; each belongs to the county of its code (Helsinki's county is the
+    /// city itself, Åland's municipalities have none).
+    fn municipalities(&mut self) -> anyhow::Result<()> {
+        for row in csv::Reader::from_reader(MUNICIPALITIES_CSV.as_bytes()).deserialize() {
+            let row: MunicipalityRow = row.context("municipalities_2022.csv")?;
+            ensure!(
+                row.municipality_code.len() == 3
+                    && row.municipality_code.bytes().all(|b| b.is_ascii_digit()),
+                "bad municipality code {:?}",
+                row.municipality_code
+            );
+            let key = format!("municipality:{}", row.municipality_code);
+            let id = self.keys.add("organisation", &key)?;
+            let county_id = match row.county_code.as_str() {
+                ALAND_CODE => None,
+                HELSINKI_COUNTY_CODE => Some(id_for(HELSINKI_MUNICIPALITY)),
+                code => Some(
+                    self.keys
+                        .get("organisation", &format!("county:{code}"), &key)
+                        .with_context(|| format!("{key}: unknown county {code}"))?,
+                ),
+            };
+            let is_helsinki = key == HELSINKI_MUNICIPALITY;
+            let mut municipality = self.reference_organisation(
+                id,
+                OrganisationKind::Municipality,
+                row.municipality_name,
+            );
+            municipality.municipality_code = Some(row.municipality_code);
+            municipality.county_code = is_helsinki.then(|| HELSINKI_COUNTY_CODE.to_owned());
+            municipality.county_id = county_id;
+            self.data
+                .organisations
+                .push(municipality.with_search_text());
+        }
+        Ok(())
+    }
+
+    /// Topics; a parent may come later in the file than its sub-topics.
+    pub(super) fn topics(&mut self) -> anyhow::Result<()> {
+        let file: TopicsFile = parse_toml("topics.toml", TOPICS)?;
+        for topic in &file.topic {
+            self.keys.add("topic", &topic.slug)?;
+        }
+        for topic in file.topic {
+            let ctx = format!("topic {}", topic.slug);
+            self.data.topics.push(topic::Model {
+                id: id_for(&topic.slug),
+                kind: parse_enum(&ctx, &topic.kind)?,
+                parent_id: self.keys.get_opt("topic", topic.parent.as_deref(), &ctx)?,
+                slug: topic.slug,
+                code: topic.code,
+                name_fi: topic.name_fi,
+                name_sv: topic.name_sv,
+                name_en: topic.name_en,
+                description: topic.description,
+                sort_order: topic.sort_order,
+                created_at: self.now,
+                updated_at: self.now,
+                version: 1,
+            });
+        }
+        Ok(())
+    }
+
+    /// Named groups of municipalities within a county.
+    pub(super) fn areas(&mut self) -> anyhow::Result<()> {
+        let file: AreasFile = parse_toml("areas.toml", AREAS)?;
+        for area in file.area {
+            let ctx = format!("area {}", area.key);
+            let id = self.keys.add("area", &area.key)?;
+            for muni in &area.municipalities {
+                ensure!(
+                    muni.starts_with("municipality:"),
+                    "{ctx}: {muni:?} is not a municipality"
+                );
+                self.data
+                    .area_municipalities
+                    .push(area_municipality::Model {
+                        area_id: id,
+                        municipality_id: self.keys.organisation(muni, &ctx)?,
+                    });
+            }
+            self.data.areas.push(area::Model {
+                id,
+                kind: parse_enum(&ctx, &area.kind)?,
+                county_id: self.keys.organisation(&area.county, &ctx)?,
+                name_fi: area.name_fi,
+                name_sv: area.name_sv,
+                name_en: area.name_en,
+                description: area.description,
+                created_at: self.now,
+                updated_at: self.now,
+                version: 1,
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+    use entity::enums::OrganisationKind;
+
+    use super::super::Dataset;
+    use crate::seed::keys::id_for;
+
+    #[test]
+    fn reference_data_has_every_county_and_municipality() {
+        let data = Dataset::build(Utc::now()).expect("seed files are valid");
+        let counties = data
+            .organisations
+            .iter()
+            .filter(|o| o.kind == OrganisationKind::WellbeingCounty)
+            .count();
+        let municipalities: Vec<_> = data
+            .organisations
+            .iter()
+            .filter(|o| o.kind == OrganisationKind::Municipality)
+            .collect();
+        assert_eq!(counties, 21);
+        assert_eq!(municipalities.len(), 309);
+        let helsinki = municipalities
+            .iter()
+            .find(|m| m.municipality_code.as_deref() == Some("091"))
+            .expect("Helsinki");
+        assert_eq!(helsinki.county_id, Some(helsinki.id));
+        assert_eq!(helsinki.county_code.as_deref(), Some("90"));
+        let mariehamn = municipalities
+            .iter()
+            .find(|m| m.municipality_code.as_deref() == Some("478"))
+            .expect("Maarianhamina");
+        assert_eq!(mariehamn.county_id, None);
+        let kuopio = municipalities
+            .iter()
+            .find(|m| m.municipality_code.as_deref() == Some("297"))
+            .expect("Kuopio");
+        assert_eq!(kuopio.county_id, Some(id_for("county:13")));
+    }
+}

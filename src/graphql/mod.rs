@@ -2,6 +2,7 @@
 //! request from taking the server down.
 
 pub mod bulk;
+pub mod cost;
 pub mod counterparts;
 pub mod enums;
 pub mod error;

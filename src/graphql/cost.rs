@@ -786,6 +786,35 @@ impl CostModel {
     }
 }
 
+/// A cost model with the limits it prices against: what the HTTP layer holds.
+#[derive(Debug, Clone)]
+pub struct Pricing {
+    model: std::sync::Arc<CostModel>,
+    limits: Limits,
+}
+
+impl Pricing {
+    /// Pricing for `schema` under `limits`.
+    pub fn new<Q, M, S>(schema: &async_graphql::Schema<Q, M, S>, limits: Limits) -> Self
+    where
+        Q: async_graphql::ObjectType + 'static,
+        M: async_graphql::ObjectType + 'static,
+        S: async_graphql::SubscriptionType + 'static,
+    {
+        let model = CostModel::new(&schema.sdl())
+            .expect("the SDL async-graphql exports parses (tested in graphql::cost)");
+        Self {
+            model: std::sync::Arc::new(model),
+            limits,
+        }
+    }
+
+    /// Measures, parses and prices `request` (see [`CostModel::check`]).
+    pub fn check(&self, request: &mut async_graphql::Request) -> Result<Price, CostError> {
+        self.model.check(request, &self.limits)
+    }
+}
+
 /// The price of one selection.
 #[derive(Debug, Clone, Copy, Default)]
 struct Cost {

@@ -671,7 +671,8 @@ impl CostModel {
     /// Prices every operation of `doc` together (async-graphql validates them all, not only
     /// the one that runs), refusing it when a limit is passed. Unused fragments are checked
     /// for cycles but cost nothing: validation visits them once, which the token limit
-    /// bounds.
+    /// bounds. The text's `bytes` and `tokens` are left at 0: [`CostModel::check`] fills
+    /// them in.
     pub fn price(
         &self,
         doc: &ExecutableDocument,

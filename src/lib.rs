@@ -102,6 +102,7 @@ pub async fn prepare(db: &DatabaseConnection, seed_when_empty: bool) -> anyhow::
 /// The HTTP application over `db`, verifying tokens with `verifier` (none: no writes).
 pub fn app(db: DatabaseConnection, verifier: Option<Verifier>, args: &ServeArgs) -> axum::Router {
     let schema = graphql::schema(db.clone());
+    let pricing = graphql::cost::Pricing::new(&schema, args.limits());
     http::router(
         http::AppState::new(
             schema,
@@ -109,6 +110,7 @@ pub fn app(db: DatabaseConnection, verifier: Option<Verifier>, args: &ServeArgs)
             verifier,
             args.request_timeout,
             args.batch_window,
+            pricing,
         ),
         args.max_body_bytes,
     )

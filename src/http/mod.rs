@@ -22,6 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::token::Verifier;
 use crate::db::loaders::loaders as request_loaders;
 use crate::error::finish_errors;
+use crate::graphql::cost::Pricing;
 use crate::graphql::{ApiSchema, Viewer};
 
 /// What every request handler shares.
@@ -36,6 +37,7 @@ struct Inner {
     verifier: Option<Verifier>,
     request_timeout: Duration,
     batch_window: Duration,
+    pricing: Pricing,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
         verifier: Option<Verifier>,
         request_timeout: Duration,
         batch_window: Duration,
+        pricing: Pricing,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -54,6 +57,7 @@ impl AppState {
                 verifier,
                 request_timeout,
                 batch_window,
+                pricing,
             }),
         }
     }
@@ -177,15 +181,6 @@ async fn graphql_get(
                 );
             }
         };
-    if let Ok(document) = async_graphql::parser::parse_query(&request.query)
-        && !only_queries(&document, request.operation_name.as_deref())
-    {
-        return request_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_REQUEST",
-            "GET requests may only run queries; send mutations with POST",
-        );
-    }
     execute(&state, &headers, request, true).await
 }
 
@@ -224,6 +219,28 @@ async fn execute(
     request: async_graphql::Request,
     cacheable: bool,
 ) -> Response {
+    let mut request = request;
+    // Priced before anything else runs, async-graphql's parser and validation included:
+    // its validation expands a fragment anew at every spread, and the price bounds that.
+    if let Err(refused) = state.inner.pricing.check(&mut request) {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            refused.code(),
+            &refused.to_string(),
+        );
+    }
+    // Only GET requests are cacheable, and they may only run queries.
+    let operation_name = request.operation_name.clone();
+    if cacheable
+        && let Ok(document) = request.parsed_query()
+        && !only_queries(document, operation_name.as_deref())
+    {
+        return request_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "GET requests may only run queries; send mutations with POST",
+        );
+    }
     let viewer = match authenticate(state, headers) {
         Ok(viewer) => viewer,
         Err(reason) => return request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &reason),

@@ -148,10 +148,6 @@ pub struct ServeArgs {
     /// Longest time one request may run before it is cancelled (e.g. `10s`, `500ms`).
     #[arg(long, env = "YHDYSPINTA_REQUEST_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, global = true)]
     pub request_timeout: Duration,
-    /// How long batched loading waits for more keys before querying (`5ms`); longer windows
-    /// batch more reliably under load, shorter ones answer sooner.
-    #[arg(long, env = "YHDYSPINTA_BATCH_WINDOW", default_value = "5ms", value_parser = humantime::parse_duration, global = true)]
-    pub batch_window: Duration,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "YHDYSPINTA_MAX_BODY_BYTES", default_value_t = 256 * 1024, global = true)]
     pub max_body_bytes: usize,
@@ -193,7 +189,6 @@ impl Default for ServeArgs {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             request_timeout: Duration::from_secs(10),
-            batch_window: Duration::from_millis(5),
             max_body_bytes: 256 * 1024,
             no_seed: false,
             max_document_bytes: Limits::DEFAULT.max_document_bytes,

@@ -104,14 +104,7 @@ pub fn app(db: DatabaseConnection, verifier: Option<Verifier>, args: &ServeArgs)
     let schema = graphql::schema(db.clone());
     let pricing = graphql::cost::Pricing::new(&schema, args.limits());
     http::router(
-        http::AppState::new(
-            schema,
-            db,
-            verifier,
-            args.request_timeout,
-            args.batch_window,
-            pricing,
-        ),
+        http::AppState::new(schema, db, verifier, args.request_timeout, pricing),
         args.max_body_bytes,
     )
 }

@@ -6,6 +6,7 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 
 pub mod audit;
+pub mod batch;
 pub mod loaders;
 pub mod tx;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};

@@ -36,7 +36,6 @@ struct Inner {
     db: DatabaseConnection,
     verifier: Option<Verifier>,
     request_timeout: Duration,
-    batch_window: Duration,
     pricing: Pricing,
 }
 
@@ -47,7 +46,6 @@ impl AppState {
         db: DatabaseConnection,
         verifier: Option<Verifier>,
         request_timeout: Duration,
-        batch_window: Duration,
         pricing: Pricing,
     ) -> Self {
         Self {
@@ -56,7 +54,6 @@ impl AppState {
                 db,
                 verifier,
                 request_timeout,
-                batch_window,
                 pricing,
             }),
         }
@@ -247,10 +244,7 @@ async fn execute(
     };
     let cacheable = cacheable && !viewer.authenticated();
     let request = request
-        .data(request_loaders(
-            state.inner.db.clone(),
-            state.inner.batch_window,
-        ))
+        .data(request_loaders(state.inner.db.clone()))
         .data(viewer);
     let run = state.inner.schema.execute(request);
     let mut response = match tokio::time::timeout(state.inner.request_timeout, run).await {

@@ -164,16 +164,14 @@ both! {
     }
 }
 
-/// The number of statements follows the query's shape, not the number of rows. Loading batches keys that arrive
-/// within the batch window; the tests run unoptimised on two cores beside other tests, so
-/// this one gives the loader a window wide enough to see every key of a level.
-/// A long batch window, and a cost limit that lets a hundred organisations with every
+/// The number of statements follows the query's shape, not the number of rows, at any
+/// concurrency and with no batch window.
+/// A cost limit that lets a hundred organisations with every
 /// nested relation through: the query is priced at about 720 000 nodes, far more than an
 /// anonymous caller may ask for (at ten times national scale one such organisation takes a
 /// second), but these tests are about batching, not pricing.
 fn wide_query_args() -> yhdyspinta::config::ServeArgs {
     yhdyspinta::config::ServeArgs {
-        batch_window: std::time::Duration::from_millis(200),
         max_cost: 1_000_000,
         ..Default::default()
     }

@@ -140,16 +140,7 @@ fn postgres_template(cluster: &'static postgres::PgCluster) -> &'static str {
 /// Starts the application on a fresh seeded database of `backend`, or `None` when
 /// PostgreSQL is asked for and not installed.
 pub async fn spawn_app_on(backend: Backend) -> Option<TestApp> {
-    spawn_app_with(backend, Duration::from_millis(5)).await
-}
-
-/// Like [`spawn_app_on`] with a batch window of its own.
-pub async fn spawn_app_with(backend: Backend, batch_window: Duration) -> Option<TestApp> {
-    let args = yhdyspinta::config::ServeArgs {
-        batch_window,
-        ..Default::default()
-    };
-    spawn_app_full(backend, args, default_key()).await
+    spawn_app_full(backend, Default::default(), default_key()).await
 }
 
 /// Like [`spawn_app_on`] with server settings of its own.

@@ -617,8 +617,8 @@ impl Server {
         let fields: Vec<&str> = stat[stat.rfind(')').expect("stat") + 2..]
             .split(' ')
             .collect();
-        let ticks: f64 = fields[11].parse::<f64>().expect("utime")
-            + fields[12].parse::<f64>().expect("stime");
+        let ticks: f64 =
+            fields[11].parse::<f64>().expect("utime") + fields[12].parse::<f64>().expect("stime");
         Duration::from_secs_f64(ticks / self.clock_ticks)
     }
 
@@ -804,7 +804,9 @@ async fn bench(
         .try_get_by_index(0)
         .expect("version text");
     if engine == Engine::Postgres {
-        db.execute_unprepared("VACUUM ANALYZE").await.expect("analyze");
+        db.execute_unprepared("VACUUM ANALYZE")
+            .await
+            .expect("analyze");
     } else {
         db.execute_unprepared("ANALYZE").await.expect("analyze");
     }
@@ -940,7 +942,10 @@ async fn bench(
     // server's figures above.
     if !o.replay.is_zero() {
         for row in &mut rows {
-            eprintln!("  replaying {} with {} clients …", row.workload, row.clients);
+            eprintln!(
+                "  replaying {} with {} clients …",
+                row.workload, row.clients
+            );
             let r = call(
                 &client,
                 &format!("{base}/bench/replay"),
@@ -1007,8 +1012,10 @@ fn machine() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
         .and_then(|c| {
-            c.lines()
-                .find_map(|l| l.strip_prefix("model name").map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned()))
+            c.lines().find_map(|l| {
+                l.strip_prefix("model name")
+                    .map(|m| m.trim_start_matches([' ', '\t', ':']).to_owned())
+            })
         })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
@@ -1019,7 +1026,9 @@ fn machine() -> String {
                 .find_map(|l| l.strip_prefix("MemTotal:"))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
         })
-        .map_or(String::new(), |kb| format!(", {:.1} GiB", kb / 1024.0 / 1024.0));
+        .map_or(String::new(), |kb| {
+            format!(", {:.1} GiB", kb / 1024.0 / 1024.0)
+        });
     format!("{cores} cores ({cpu}){memory}")
 }
 
@@ -1045,17 +1054,19 @@ fn targets(results: &[(Engine, &'static str, Row)], clients: &[usize]) {
                 r.workload
             );
         }
-        if *s == "10x" && r.clients == low && r.page_sized {
-            if let Some(n) = find(*e, "national", r.workload, low) {
-                println!(
-                    "{} 10× p50 {:.1} ms ≤ 1.5 × national {:.1} ms: {} {}",
-                    mark(r.p50_ms <= 1.5 * n.p50_ms),
-                    r.p50_ms,
-                    n.p50_ms,
-                    e.name(),
-                    r.workload
-                );
-            }
+        if *s == "10x"
+            && r.clients == low
+            && r.page_sized
+            && let Some(n) = find(*e, "national", r.workload, low)
+        {
+            println!(
+                "{} 10× p50 {:.1} ms ≤ 1.5 × national {:.1} ms: {} {}",
+                mark(r.p50_ms <= 1.5 * n.p50_ms),
+                r.p50_ms,
+                n.p50_ms,
+                e.name(),
+                r.workload
+            );
         }
         if r.clients == high
             && let Some(c) = r.ceiling
@@ -1107,8 +1118,16 @@ fn main() {
         println!(
             "machine: {}; engines: {}; scales: {}; clients: {:?}",
             machine(),
-            o.engines.iter().map(|e| e.name()).collect::<Vec<_>>().join(", "),
-            o.scales.iter().map(|s| s.name).collect::<Vec<_>>().join(", "),
+            o.engines
+                .iter()
+                .map(|e| e.name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            o.scales
+                .iter()
+                .map(|s| s.name)
+                .collect::<Vec<_>>()
+                .join(", "),
             o.clients,
         );
         let mut results = Vec::new();

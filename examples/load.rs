@@ -667,8 +667,8 @@ struct Row {
     p99_ms: f64,
     kib_per_response: f64,
     statements_per_request: f64,
-    /// Statements of the captured request, the one the replay repeats.
-    captured: usize,
+    /// Statements per request of the captured requests, the ones the replay repeats.
+    captured: f64,
     cpu_ms_per_request: f64,
     /// Requests a second the database manages when it only runs the statements.
     ceiling: Option<f64>,
@@ -764,15 +764,23 @@ async fn call(client: &reqwest::Client, url: &str, body: Value) -> Value {
         .expect("bench json")
 }
 
+/// Most distinct request bodies of a workload.
+const MAX_BODIES: usize = 50;
+
 /// The request bodies of a workload, one per value of its varying variable.
 fn bodies(w: &Workload, codes: &[String], counties: &[String]) -> Vec<String> {
     let body = |name: &str, value: &str| {
         json!({ "query": w.query, "variables": { name: value } }).to_string()
     };
+    // At most MAX_BODIES, spread evenly, so capturing each once stays quick.
+    let spread = |values: &[String], v: &str| -> Vec<String> {
+        let step = values.len().div_ceil(MAX_BODIES).max(1);
+        values.iter().step_by(step).map(|x| body(v, x)).collect()
+    };
     match w.vary {
         Vary::Nothing => vec![json!({ "query": w.query }).to_string()],
-        Vary::Municipality(v) => codes.iter().map(|c| body(v, c)).collect(),
-        Vary::County(v) => counties.iter().map(|c| body(v, c)).collect(),
+        Vary::Municipality(v) => spread(codes, v),
+        Vary::County(v) => spread(counties, v),
         Vary::Word(v) => SEARCH_WORDS.iter().map(|t| body(v, t)).collect(),
     }
 }
@@ -873,8 +881,7 @@ async fn bench(
             continue;
         }
         let bodies = Arc::new(bodies(w, &codes, &counties));
-        // One request with its statements captured, checked for errors.
-        call(&client, &format!("{base}/bench/capture/start"), json!({})).await;
+        // One request checked for errors.
         let first: Value = client
             .post(&graphql)
             .header("content-type", "application/json")
@@ -885,20 +892,8 @@ async fn bench(
             .json()
             .await
             .expect("first response");
-        let captured = call(
-            &client,
-            &format!("{base}/bench/capture/stop"),
-            json!({ "name": w.name }),
-        )
-        .await;
         if let Some(errors) = first.get("errors") {
             panic!("{}: {errors}", w.name);
-        }
-        if o.show_sql {
-            println!("-- {}:", w.name);
-            for sql in captured["sql"].as_array().into_iter().flatten() {
-                println!("   {}", sql.as_str().unwrap_or_default());
-            }
         }
         // Warm up: caches, pool connections, prepared statements.
         drive(
@@ -910,6 +905,33 @@ async fn bench(
             200,
         )
         .await;
+        // Every body once, one at a time, with the statements captured for the replay:
+        // the same mix of requests as the load, after the warm-up's one-off statements.
+        call(&client, &format!("{base}/bench/capture/start"), json!({})).await;
+        drive(&client, &graphql, &bodies, 1, Duration::MAX, bodies.len()).await;
+        let captured = call(
+            &client,
+            &format!("{base}/bench/capture/stop"),
+            json!({ "name": w.name }),
+        )
+        .await;
+        let captured: Vec<&str> = captured["sql"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
+        let captured_per_request = captured.len() as f64 / bodies.len() as f64;
+        if o.show_sql {
+            let mut distinct = std::collections::BTreeMap::new();
+            for sql in &captured {
+                *distinct.entry(*sql).or_insert(0usize) += 1;
+            }
+            println!("-- {} ({} requests):", w.name, bodies.len());
+            for (sql, count) in distinct {
+                println!("   {count:>5} × {sql}");
+            }
+        }
         for &clients in &o.clients {
             eprintln!("  {} with {clients} clients …", w.name);
             let (sql_before, cpu_before) =
@@ -930,7 +952,7 @@ async fn bench(
                 p99_ms: pct(0.99),
                 kib_per_response: m.bytes as f64 / n as f64 / 1024.0,
                 statements_per_request: (sql_after - sql_before) as f64 / n as f64,
-                captured: captured["sql"].as_array().map_or(0, Vec::len),
+                captured: captured_per_request,
                 cpu_ms_per_request: (cpu_after - cpu_before).as_secs_f64() * 1e3 / n as f64,
                 ceiling: None,
             });
@@ -957,7 +979,7 @@ async fn bench(
             if r["errors"].as_u64().unwrap_or(1) > 0 {
                 eprintln!("  replay of {}: {r}", row.workload);
             }
-            row.ceiling = (row.captured > 0).then(|| done / secs / row.captured as f64);
+            row.ceiling = (row.captured > 0.0).then(|| done / secs / row.captured);
         }
     }
     drop(server);

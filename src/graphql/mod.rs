@@ -3,6 +3,7 @@
 
 pub mod bulk;
 pub mod context;
+pub mod counterpart;
 pub mod counterparts;
 pub mod enums;
 
@@ -31,7 +32,7 @@ pub struct MutationRoot(
 
 /// Every query.
 #[derive(MergedObject, Default)]
-pub struct Query(QueryRoot, bulk::BulkQuery);
+pub struct Query(QueryRoot, bulk::BulkQuery, counterpart::CounterpartQuery);
 
 /// The schema type.
 pub type ApiSchema = Schema<Query, MutationRoot, EmptySubscription>;

@@ -13,11 +13,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::counterparts::{self, PairRows};
 use super::enums::*;
 use super::paging::{List, Page};
 use super::types::*;
-use super::{active_date, db, loaders, today};
+use super::{active_date, db, loaders};
 use crate::db::loaders::{ActionById, NetworkById, OrganisationById, valid_on};
 use crate::domain::search::text::like_patterns;
 use crate::error::*;
@@ -399,97 +398,6 @@ impl QueryRoot {
             .order_by_asc(representative::Column::Id);
         let (rows, total) = page_of(ctx, query, page).await?;
         Ok(page.connection(rows.into_iter().map(Representative).collect(), total))
-    }
-
-    /// The counterpart lookup: for a municipality, each interface topic (or the one given,
-    /// with its sub-topics) × level (or the one given), its own representatives and the
-    /// county's and regional council's representatives who serve it, valid on `activeOn`
-    /// (default today).
-    async fn counterparts(
-        &self,
-        ctx: &Context<'_>,
-        municipality_code: String,
-        topic: Option<String>,
-        level: Option<Level>,
-        active_on: Option<Date>,
-    ) -> ApiResult<Vec<CounterpartPair>> {
-        let code = self::municipality_code("municipalityCode", &municipality_code)?;
-        let municipality = organisation::Entity::find()
-            .filter(organisation::Column::MunicipalityCode.eq(code.clone()))
-            .one(db(ctx))
-            .await?
-            .ok_or_else(|| not_found(format!("no municipality with code {code}")))?;
-        let owner = municipality.county_id.unwrap_or(municipality.id);
-        let date = active_on.map(|d| d.0).unwrap_or_else(today);
-        let index = counterparts::county_index(ctx, owner, date, Some(municipality.id)).await?;
-        let topics = match &topic {
-            Some(slug) => vec![topic_by_slug(ctx, "topic", slug).await?],
-            None => index.interface_topics(),
-        };
-        let levels: Vec<db::Level> = match level {
-            Some(level) => vec![level.into()],
-            None => Level::ALL.iter().map(|l| (*l).into()).collect(),
-        };
-        Ok(
-            counterparts::pairs(&index, &[municipality], &topics, &levels)
-                .into_iter()
-                .map(pair_object)
-                .collect(),
-        )
-    }
-
-    /// The agreement's promise made checkable for a county (or Helsinki): every
-    /// municipality × interface topic × level, whether both sides have named someone on
-    /// `activeOn` (default today), with the gaps listed.
-    async fn coverage(
-        &self,
-        ctx: &Context<'_>,
-        county_id: ID,
-        active_on: Option<Date>,
-    ) -> ApiResult<CoverageReport> {
-        let county = parse_id("countyId", &county_id)?;
-        let date = active_on.map(|d| d.0).unwrap_or_else(today);
-        let index = counterparts::county_index(ctx, county, date, None).await?;
-        let is_county = index.owner.kind == db::OrganisationKind::WellbeingCounty
-            || index.owner.county_id == Some(index.owner.id);
-        if !is_county {
-            return Err(bad_input(
-                "countyId",
-                "countyId must be a wellbeing services county",
-            ));
-        }
-        let topics = index.interface_topics();
-        let levels: Vec<db::Level> = Level::ALL.iter().map(|l| (*l).into()).collect();
-        let pairs = counterparts::pairs(&index, &index.municipalities, &topics, &levels);
-        let expected = pairs.len();
-        let mut gaps = Vec::new();
-        for pair in pairs {
-            let missing = match (pair.own.is_empty(), pair.county.is_empty()) {
-                (false, false) => continue,
-                (true, true) => MissingSide::Both,
-                (true, false) => MissingSide::Municipality,
-                (false, true) => MissingSide::County,
-            };
-            gaps.push(CoverageGap {
-                municipality: Organisation(pair.municipality),
-                topic: Topic(pair.topic),
-                level: pair.level.into(),
-                missing,
-            });
-        }
-        let covered = expected - gaps.len();
-        Ok(CoverageReport {
-            county: Organisation(index.owner.clone()),
-            active_on: date.into(),
-            expected: i32::try_from(expected).unwrap_or(i32::MAX),
-            covered: i32::try_from(covered).unwrap_or(i32::MAX),
-            ratio: if expected == 0 {
-                0.0
-            } else {
-                covered as f64 / expected as f64
-            },
-            gaps,
-        })
     }
 
     /// Networks, filtered; ordered by name and id.
@@ -932,16 +840,4 @@ fn serving_condition(m: &organisation::Model) -> Condition {
         );
     }
     cond
-}
-
-fn pair_object(pair: PairRows) -> CounterpartPair {
-    let complete = !pair.own.is_empty() && !pair.county.is_empty();
-    CounterpartPair {
-        municipality: Organisation(pair.municipality),
-        topic: Topic(pair.topic),
-        level: pair.level.into(),
-        municipality_representatives: pair.own.into_iter().map(Representative).collect(),
-        county_representatives: pair.county.into_iter().map(Representative).collect(),
-        complete,
-    }
 }

@@ -2,13 +2,13 @@
 //! the request's [`Loaders`](crate::db::loaders::Loaders).
 
 use super::scalars::Date;
-use async_graphql::{Context, ID, Object, SimpleObject, Union};
+use async_graphql::{Context, ID, Object, Union};
 use chrono::{DateTime, Utc};
 use entity::enums as db;
 use entity::*;
 use uuid::Uuid;
 
-use super::counterparts::{self, CountyIndex};
+use super::counterpart::county_index;
 use super::enums::*;
 use super::{active_date, load_many, loaders, viewer};
 use crate::db::loaders::*;
@@ -440,9 +440,8 @@ impl Representative {
         let Some(county) = county_of(ctx, &org).await? else {
             return Ok(Vec::new());
         };
-        let index: std::sync::Arc<CountyIndex> =
-            counterparts::county_index(ctx, county, date, None).await?;
-        Ok(index
+        Ok(county_index(ctx, county, date)
+            .await?
             .counterparts_of(&self.0)
             .into_iter()
             .map(Representative)
@@ -1091,55 +1090,6 @@ impl ProgressReport {
     async fn version(&self) -> i32 {
         self.0.version
     }
-}
-
-/// CounterpartPair: for one municipality, topic and level, the municipality's own
-/// representatives and the county's (and regional council's) representatives serving it.
-#[derive(SimpleObject, Clone)]
-pub struct CounterpartPair {
-    /// The municipality.
-    pub municipality: Organisation,
-    /// The interface topic.
-    pub topic: Topic,
-    /// The level.
-    pub level: Level,
-    /// Representatives the municipality has named.
-    pub municipality_representatives: Vec<Representative>,
-    /// Representatives of the county or the regional council who serve the municipality.
-    pub county_representatives: Vec<Representative>,
-    /// Whether both sides have named someone.
-    pub complete: bool,
-}
-
-/// CoverageGap: a municipality, topic and level where a side has named nobody.
-#[derive(SimpleObject, Clone)]
-pub struct CoverageGap {
-    /// The municipality.
-    pub municipality: Organisation,
-    /// The interface topic.
-    pub topic: Topic,
-    /// The level.
-    pub level: Level,
-    /// Which side has named nobody.
-    pub missing: MissingSide,
-}
-
-/// CoverageReport: the agreement's promise of a counterpart for every municipality,
-/// interface topic and level, checked.
-#[derive(SimpleObject, Clone)]
-pub struct CoverageReport {
-    /// The county.
-    pub county: Organisation,
-    /// The day checked.
-    pub active_on: Date,
-    /// Municipalities × interface topics × levels.
-    pub expected: i32,
-    /// Combinations where both sides have named someone.
-    pub covered: i32,
-    /// `covered / expected`, 0 when nothing is expected.
-    pub ratio: f64,
-    /// The combinations not covered, by municipality code, topic order and level.
-    pub gaps: Vec<CoverageGap>,
 }
 
 /// SearchResult: anything free-text search finds.

@@ -12,12 +12,13 @@ use uuid::Uuid;
 
 use super::context::{db, loaders, parse_id, today};
 use super::enums::{Level, MissingSide};
+use super::representative::Representative;
 use super::scalars::Date;
-use super::types::{Organisation, Representative, Topic};
+use super::types::{Organisation, Topic};
 use crate::db::loaders::DbLoader;
 use crate::domain::counterpart::{CountyIndex, Coverage, Missing, Pair, service};
+use crate::domain::values::MunicipalityCode;
 use crate::error::{ApiError, ApiResult, not_found};
-use crate::input;
 
 /// CounterpartPair: for one municipality, topic and level, the municipality's own
 /// representatives and the county's (and regional council's) representatives serving it.
@@ -133,7 +134,7 @@ impl CounterpartQuery {
         level: Option<Level>,
         active_on: Option<Date>,
     ) -> ApiResult<Vec<CounterpartPair>> {
-        let code = input::municipality_code("municipalityCode", &municipality_code)?;
+        let code = MunicipalityCode::parse("municipalityCode", &municipality_code)?;
         let date = active_on.map(|d| d.0).unwrap_or_else(today);
         let pairs = service::counterparts(
             db(ctx),
@@ -181,9 +182,7 @@ impl Loader<CountyIndexKey> for DbLoader {
     ) -> Result<HashMap<CountyIndexKey, Self::Value>, Self::Error> {
         let mut out = HashMap::new();
         for key in keys {
-            if let Some(index) =
-                service::county_index(&self.db, key.owner, key.date, None).await?
-            {
+            if let Some(index) = service::county_index(&self.db, key.owner, key.date, None).await? {
                 out.insert(*key, Arc::new(index));
             }
         }

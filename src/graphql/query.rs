@@ -110,28 +110,6 @@ pub struct OrganisationFilter {
     pub text: Option<String>,
 }
 
-/// Which representatives to list.
-#[derive(InputObject, Default)]
-pub struct RepresentativeFilter {
-    /// Named by this organisation.
-    pub organisation_id: Option<ID>,
-    /// On this topic (slug), its sub-topics included.
-    pub topic: Option<String>,
-    /// At this level.
-    pub level: Option<Level>,
-    /// Serving the municipality with this id: its own representatives and the county-side
-    /// ones serving it.
-    pub municipality_id: Option<ID>,
-    /// Serving the municipality with this code.
-    pub municipality_code: Option<String>,
-    /// Valid on this day; default today.
-    pub active_on: Option<Date>,
-    /// List ended and future appointments too, ignoring `activeOn`.
-    pub include_inactive: Option<bool>,
-    /// Words that must all appear in the person's name or title.
-    pub text: Option<String>,
-}
-
 /// Which networks to list.
 #[derive(InputObject, Default)]
 pub struct NetworkFilter {
@@ -316,88 +294,6 @@ impl QueryRoot {
             .one(db(ctx))
             .await?
             .map(Topic))
-    }
-
-    /// Representatives, filtered; ordered by organisation, level and id.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
-    async fn representatives(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<RepresentativeFilter>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<List<Representative>> {
-        let page = Page::new(first, after)?;
-        let filter = filter.unwrap_or_default();
-        let mut query = representative::Entity::find();
-        if let Some(org) = &filter.organisation_id {
-            query = query.filter(
-                representative::Column::OrganisationId.eq(parse_id("filter.organisationId", org)?),
-            );
-        }
-        if let Some(slug) = &filter.topic {
-            let topic = topic_by_slug(ctx, "filter.topic", slug).await?;
-            let ids = topic_and_descendants(ctx, topic.id).await?;
-            query = query.filter(representative::Column::TopicId.is_in(ids));
-        }
-        if let Some(level) = filter.level {
-            query = query.filter(representative::Column::Level.eq(db::Level::from(level)));
-        }
-        let municipality = match (&filter.municipality_id, &filter.municipality_code) {
-            (Some(_), Some(_)) => {
-                return Err(bad_input(
-                    "filter.municipalityCode",
-                    "give municipalityId or municipalityCode, not both",
-                ));
-            }
-            (Some(id), None) => Some(
-                organisation::Entity::find_by_id(parse_id("filter.municipalityId", id)?)
-                    .one(db(ctx))
-                    .await?
-                    .ok_or_else(|| bad_input("filter.municipalityId", "no such municipality"))?,
-            ),
-            (None, Some(code)) => {
-                let code = municipality_code("filter.municipalityCode", code)?;
-                Some(
-                    organisation::Entity::find()
-                        .filter(organisation::Column::MunicipalityCode.eq(code))
-                        .one(db(ctx))
-                        .await?
-                        .ok_or_else(|| {
-                            bad_input("filter.municipalityCode", "no municipality with this code")
-                        })?,
-                )
-            }
-            (None, None) => None,
-        };
-        if let Some(m) = municipality {
-            query = query.filter(serving_condition(&m));
-        }
-        if let Some(date) = active_date(filter.active_on, filter.include_inactive.unwrap_or(false))
-        {
-            query = query.filter(valid_on(
-                representative::Column::ValidFrom,
-                representative::Column::ValidTo,
-                date,
-            ));
-        }
-        if let Some(text) = &filter.text {
-            query = query.filter(
-                representative::Column::PersonId.in_subquery(
-                    SqlQuery::select()
-                        .column(person::Column::Id)
-                        .from(person::Entity)
-                        .cond_where(text_condition(person::Column::SearchText, text))
-                        .to_owned(),
-                ),
-            );
-        }
-        let query = query
-            .order_by_asc(representative::Column::OrganisationId)
-            .order_by_asc(representative::Column::Level)
-            .order_by_asc(representative::Column::Id);
-        let (rows, total) = page_of(ctx, query, page).await?;
-        Ok(page.connection(rows.into_iter().map(Representative).collect(), total))
     }
 
     /// Networks, filtered; ordered by name and id.
@@ -789,55 +685,4 @@ impl QueryRoot {
         out.truncate(limit as usize);
         Ok(out)
     }
-}
-
-/// Representatives serving municipality `m`: its own (or its units'), those listing it,
-/// and county-side ones listing none.
-fn serving_condition(m: &organisation::Model) -> Condition {
-    let listed = SqlQuery::select()
-        .column(representative_municipality::Column::RepresentativeId)
-        .from(representative_municipality::Entity)
-        .and_where(representative_municipality::Column::MunicipalityId.eq(m.id))
-        .to_owned();
-    let with_list = SqlQuery::select()
-        .column(representative_municipality::Column::RepresentativeId)
-        .from(representative_municipality::Entity)
-        .to_owned();
-    let own_units = SqlQuery::select()
-        .column(organisation::Column::Id)
-        .from(organisation::Entity)
-        .and_where(organisation::Column::ParentId.eq(m.id))
-        .to_owned();
-    let mut cond = Condition::any()
-        .add(representative::Column::OrganisationId.eq(m.id))
-        .add(representative::Column::OrganisationId.in_subquery(own_units))
-        .add(representative::Column::Id.in_subquery(listed));
-    if let Some(county) = m.county_id.filter(|c| *c != m.id) {
-        let county_side = SqlQuery::select()
-            .column(organisation::Column::Id)
-            .from(organisation::Entity)
-            .cond_where(
-                Condition::any()
-                    .add(organisation::Column::ParentId.eq(county))
-                    .add(
-                        Condition::all()
-                            .add(organisation::Column::CountyId.eq(county))
-                            .add(
-                                organisation::Column::Kind
-                                    .eq(db::OrganisationKind::RegionalCouncil),
-                            ),
-                    ),
-            )
-            .to_owned();
-        cond = cond.add(
-            Condition::all()
-                .add(
-                    Condition::any()
-                        .add(representative::Column::OrganisationId.eq(county))
-                        .add(representative::Column::OrganisationId.in_subquery(county_side)),
-                )
-                .add(representative::Column::Id.not_in_subquery(with_list)),
-        );
-    }
-    cond
 }

@@ -11,6 +11,8 @@ use uuid::Uuid;
 
 use super::{CountyIndex, Coverage, Entry, MAX_UNIT_DEPTH, Pair, pairs};
 use crate::db::loaders::valid_on;
+use crate::domain::representative::service::topic_by_slug;
+use crate::domain::values::MunicipalityCode;
 use crate::error::{ApiResult, bad_input, not_found};
 
 /// Most ids one `IN (…)` list holds.
@@ -21,13 +23,13 @@ const CHUNK: usize = 1000;
 /// representatives and the county side's representatives serving it, valid on `date`.
 pub async fn counterparts<C: ConnectionTrait>(
     db: &C,
-    code: &str,
+    code: &MunicipalityCode,
     topic: Option<&str>,
     level: Option<Level>,
     date: NaiveDate,
 ) -> ApiResult<Vec<Pair>> {
     let municipality = organisation::Entity::find()
-        .filter(organisation::Column::MunicipalityCode.eq(code))
+        .filter(organisation::Column::MunicipalityCode.eq(code.as_str()))
         .one(db)
         .await?
         .ok_or_else(|| not_found(format!("no municipality with code {code}")))?;
@@ -101,7 +103,10 @@ pub async fn county_index<C: ConnectionTrait>(
     let Some((municipalities, county_side)) = sides(db, &owner, focus).await? else {
         return Ok(None);
     };
-    let roots = municipalities.iter().map(|m| m.id).chain(county_side.iter().copied());
+    let roots = municipalities
+        .iter()
+        .map(|m| m.id)
+        .chain(county_side.iter().copied());
     let root_of = with_units(db, roots).await?;
     let topics: HashMap<Uuid, topic::Model> = topic::Entity::find()
         .all(db)
@@ -119,7 +124,14 @@ pub async fn county_index<C: ConnectionTrait>(
         topics,
         entries: Vec::new(),
     };
-    index.entries = entries(&index, reps, served, &root_of, &municipality_ids, &county_side);
+    index.entries = entries(
+        &index,
+        reps,
+        served,
+        &root_of,
+        &municipality_ids,
+        &county_side,
+    );
     Ok(Some(index))
 }
 
@@ -272,18 +284,5 @@ fn entries(
         .collect()
 }
 
-/// A topic by slug, or `BAD_USER_INPUT` naming `field`.
-async fn topic_by_slug<C: ConnectionTrait>(
-    db: &C,
-    field: &str,
-    slug: &str,
-) -> ApiResult<topic::Model> {
-    topic::Entity::find()
-        .filter(topic::Column::Slug.eq(slug))
-        .one(db)
-        .await?
-        .ok_or_else(|| bad_input(field, format!("no topic with slug {slug:?}")))
-}
-
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -21,7 +21,7 @@
 //! Options: `--engine sqlite|postgres|all`, `--scale national|10x|all` (or `--reps N --seats N`),
 //! `--clients 2,16`, `--duration 5s` and `--requests N` (per workload and client count,
 //! whichever ends first), `--replay 3s` (0 skips the ceiling), `--only TEXT`,
-//! `--batch-window 5ms` (the server's), `--show-sql`.
+//! `--show-sql`.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -179,7 +179,6 @@ struct Options {
     requests: usize,
     replay: Duration,
     only: Option<String>,
-    batch_window: String,
     show_sql: bool,
 }
 
@@ -197,7 +196,6 @@ fn options(args: &[String]) -> Options {
         requests: 1_000_000,
         replay: Duration::from_secs(3),
         only: None,
-        batch_window: "5ms".into(),
         show_sql: false,
     };
     let (mut reps, mut seats) = (None, None);
@@ -254,7 +252,6 @@ fn options(args: &[String]) -> Options {
             "--requests" => o.requests = number().max(1),
             "--replay" => o.replay = duration(),
             "--only" => o.only = Some(value.clone()),
-            "--batch-window" => o.batch_window = value.clone(),
             other => usage(&format!("unknown option {other}")),
         }
         i += 2;
@@ -457,10 +454,10 @@ struct Replay {
     millis: u64,
 }
 
-/// `load --serve URL BATCH_WINDOW`: serves the API over `URL` on a free loopback port,
+/// `load --serve URL`: serves the API over `URL` on a free loopback port,
 /// prints the port on stdout and exits when stdin closes (so it never outlives the
 /// benchmark). Next to `/graphql` it serves `/bench/*`, for the benchmark only.
-async fn serve(url: &str, batch_window: &str) {
+async fn serve(url: &str) {
     let mut db = yhdyspinta::db::connect(url).await.expect("connect");
     let stats = Arc::new(SqlStats::default());
     let recorder = stats.clone();
@@ -474,10 +471,7 @@ async fn serve(url: &str, batch_window: &str) {
                 .push(info.statement.clone());
         }
     });
-    let args = yhdyspinta::config::ServeArgs {
-        batch_window: humantime::parse_duration(batch_window).expect("--batch-window"),
-        ..Default::default()
-    };
+    let args = yhdyspinta::config::ServeArgs::default();
     let bench = axum::Router::new()
         .route("/bench/stats", get(bench_stats))
         .route("/bench/capture/start", post(capture_start))
@@ -578,10 +572,10 @@ struct Server {
 }
 
 impl Server {
-    fn start(url: &str, batch_window: &str) -> Server {
+    fn start(url: &str) -> Server {
         let exe = std::env::current_exe().expect("current exe");
         let mut child = Command::new(exe)
-            .args(["--serve", url, batch_window])
+            .args(["--serve", url])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -838,13 +832,12 @@ async fn bench(
     db.close().await.expect("close");
     println!(
         "\n== {} {version}, {} scale: {} fictional representatives, {} seats (built in {:.0} s); \
-         batch window {}; {} per workload and client count{}; load average {}",
+         {} per workload and client count{}; load average {}",
         engine.name(),
         scale.name,
         scale.reps,
         scale.seats,
         started.elapsed().as_secs_f64(),
-        o.batch_window,
         humantime::format_duration(o.duration),
         if o.requests < 1_000_000 {
             format!(" or {} requests", o.requests)
@@ -854,7 +847,7 @@ async fn bench(
         load_average(),
     );
 
-    let server = Server::start(url, &o.batch_window);
+    let server = Server::start(url);
     let base = format!("http://127.0.0.1:{}", server.port);
     let graphql = format!("{base}/graphql");
     let client = reqwest::Client::builder()
@@ -1129,10 +1122,10 @@ fn main() {
             .init();
     }
     if args.first().map(String::as_str) == Some("--serve") {
-        let (Some(url), Some(window)) = (args.get(1), args.get(2)) else {
-            usage("--serve URL BATCH_WINDOW")
+        let Some(url) = args.get(1) else {
+            usage("--serve URL")
         };
-        runtime.block_on(serve(url, window));
+        runtime.block_on(serve(url));
         return;
     }
     let o = options(&args);

@@ -3,11 +3,15 @@
 
 use chrono::Utc;
 use entity::audit_log;
-use sea_orm::{ActiveModelTrait, DatabaseTransaction, IntoActiveModel};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::Serialize;
 use uuid::Uuid;
 
-use crate::auth::policy::Principal;
+use crate::auth::guard::enforce;
+use crate::auth::policy::{self, Principal};
 use crate::error::{ApiResult, internal};
 
 /// What a write did.
@@ -57,4 +61,26 @@ pub async fn audit<T: Serialize>(
     .insert(tx)
     .await?;
     Ok(())
+}
+
+/// One page of the audit log, newest first, optionally of one row, with the total: for
+/// admins only (`FORBIDDEN` or `UNAUTHENTICATED` otherwise).
+pub async fn list<C: ConnectionTrait>(
+    db: &C,
+    who: Option<&Principal>,
+    entity_id: Option<Uuid>,
+    offset: u64,
+    limit: u64,
+) -> ApiResult<(Vec<audit_log::Model>, u64)> {
+    enforce(policy::admin_only(who), "the audit log")?;
+    let mut query = audit_log::Entity::find();
+    if let Some(entity) = entity_id {
+        query = query.filter(audit_log::Column::EntityId.eq(entity));
+    }
+    let query = query
+        .order_by_desc(audit_log::Column::OccurredAt)
+        .order_by_desc(audit_log::Column::Id);
+    let total = query.clone().count(db).await?;
+    let rows = query.offset(offset).limit(limit).all(db).await?;
+    Ok((rows, total))
 }

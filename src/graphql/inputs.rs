@@ -291,56 +291,6 @@ pub struct UpdatePersonInput {
     pub visibility: Option<Visibility>,
 }
 
-/// Names a representative (vastinpari).
-#[derive(InputObject, Clone, Debug)]
-pub struct CreateRepresentativeInput {
-    /// The person.
-    pub person_id: ID,
-    /// The organisation naming the person.
-    pub organisation_id: ID,
-    /// Topic slug (`employment`).
-    pub topic: String,
-    /// Level of cooperation.
-    pub level: Level,
-    /// Role as written ("työllisyyskoordinaattori").
-    pub role: Option<String>,
-    /// Person id of the deputy.
-    pub deputy_id: Option<ID>,
-    /// Municipalities served; empty: the organisation's own municipality or, for the
-    /// county side, all of its municipalities.
-    #[graphql(default)]
-    pub served_municipality_ids: Vec<ID>,
-    /// First day.
-    pub valid_from: Option<Date>,
-    /// Last day; must not be before the first.
-    pub valid_to: Option<Date>,
-}
-
-/// Changes a representative; absent fields stay, null clears.
-#[derive(InputObject, Clone, Debug)]
-pub struct UpdateRepresentativeInput {
-    /// The row to change.
-    pub id: ID,
-    /// The version the client last read.
-    pub version: i32,
-    /// The person.
-    pub person_id: Option<ID>,
-    /// Topic slug (`employment`).
-    pub topic: Option<String>,
-    /// Level of cooperation.
-    pub level: Option<Level>,
-    /// Role.
-    pub role: MaybeUndefined<String>,
-    /// Person id of the deputy.
-    pub deputy_id: MaybeUndefined<ID>,
-    /// Replaces the served municipalities.
-    pub served_municipality_ids: Option<Vec<ID>>,
-    /// First day.
-    pub valid_from: MaybeUndefined<Date>,
-    /// Last day; must not be before the first.
-    pub valid_to: MaybeUndefined<Date>,
-}
-
 /// Creates a network.
 #[derive(InputObject, Clone, Debug)]
 pub struct CreateNetworkInput {

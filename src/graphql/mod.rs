@@ -1,18 +1,18 @@
 //! The GraphQL schema: types, root fields, batching loaders and the limits that keep one
 //! request from taking the server down.
-
+pub mod audit;
 pub mod bulk;
 pub mod context;
 pub mod cost;
+pub mod counterpart;
 pub mod counterparts;
 pub mod enums;
-
 pub mod inputs;
-
 pub mod mutation;
 pub mod mutation_programme;
 pub mod paging;
 pub mod query;
+pub mod representative;
 pub mod scalars;
 pub mod types;
 pub mod write;
@@ -27,12 +27,19 @@ use query::QueryRoot;
 pub struct MutationRoot(
     mutation::OrganisationMutations,
     mutation_programme::ProgrammeMutations,
-    bulk::BulkMutations,
+    representative::RepresentativeMutation,
+    representative::csv::RepresentativeCsvMutation,
 );
 
 /// Every query.
 #[derive(MergedObject, Default)]
-pub struct Query(QueryRoot, bulk::BulkQuery);
+pub struct Query(
+    QueryRoot,
+    representative::RepresentativeQuery,
+    representative::csv::RepresentativeCsvQuery,
+    counterpart::CounterpartQuery,
+    audit::AuditQuery,
+);
 
 /// The schema type.
 pub type ApiSchema = Schema<Query, MutationRoot, EmptySubscription>;

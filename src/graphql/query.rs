@@ -13,11 +13,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::counterparts::{self, PairRows};
 use super::enums::*;
 use super::paging::{List, Page};
 use super::types::*;
-use super::{active_date, db, loaders, today};
+use super::{active_date, db, loaders};
 use crate::db::loaders::{ActionById, NetworkById, OrganisationById, valid_on};
 use crate::domain::search::text::like_patterns;
 use crate::error::*;
@@ -108,28 +107,6 @@ pub struct OrganisationFilter {
     /// Only units of this organisation.
     pub parent_id: Option<ID>,
     /// Words that must all appear in a name; case, accents and Finnish endings ignored.
-    pub text: Option<String>,
-}
-
-/// Which representatives to list.
-#[derive(InputObject, Default)]
-pub struct RepresentativeFilter {
-    /// Named by this organisation.
-    pub organisation_id: Option<ID>,
-    /// On this topic (slug), its sub-topics included.
-    pub topic: Option<String>,
-    /// At this level.
-    pub level: Option<Level>,
-    /// Serving the municipality with this id: its own representatives and the county-side
-    /// ones serving it.
-    pub municipality_id: Option<ID>,
-    /// Serving the municipality with this code.
-    pub municipality_code: Option<String>,
-    /// Valid on this day; default today.
-    pub active_on: Option<Date>,
-    /// List ended and future appointments too, ignoring `activeOn`.
-    pub include_inactive: Option<bool>,
-    /// Words that must all appear in the person's name or title.
     pub text: Option<String>,
 }
 
@@ -317,179 +294,6 @@ impl QueryRoot {
             .one(db(ctx))
             .await?
             .map(Topic))
-    }
-
-    /// Representatives, filtered; ordered by organisation, level and id.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
-    async fn representatives(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<RepresentativeFilter>,
-        first: Option<i32>,
-        after: Option<String>,
-    ) -> ApiResult<List<Representative>> {
-        let page = Page::new(first, after)?;
-        let filter = filter.unwrap_or_default();
-        let mut query = representative::Entity::find();
-        if let Some(org) = &filter.organisation_id {
-            query = query.filter(
-                representative::Column::OrganisationId.eq(parse_id("filter.organisationId", org)?),
-            );
-        }
-        if let Some(slug) = &filter.topic {
-            let topic = topic_by_slug(ctx, "filter.topic", slug).await?;
-            let ids = topic_and_descendants(ctx, topic.id).await?;
-            query = query.filter(representative::Column::TopicId.is_in(ids));
-        }
-        if let Some(level) = filter.level {
-            query = query.filter(representative::Column::Level.eq(db::Level::from(level)));
-        }
-        let municipality = match (&filter.municipality_id, &filter.municipality_code) {
-            (Some(_), Some(_)) => {
-                return Err(bad_input(
-                    "filter.municipalityCode",
-                    "give municipalityId or municipalityCode, not both",
-                ));
-            }
-            (Some(id), None) => Some(
-                organisation::Entity::find_by_id(parse_id("filter.municipalityId", id)?)
-                    .one(db(ctx))
-                    .await?
-                    .ok_or_else(|| bad_input("filter.municipalityId", "no such municipality"))?,
-            ),
-            (None, Some(code)) => {
-                let code = municipality_code("filter.municipalityCode", code)?;
-                Some(
-                    organisation::Entity::find()
-                        .filter(organisation::Column::MunicipalityCode.eq(code))
-                        .one(db(ctx))
-                        .await?
-                        .ok_or_else(|| {
-                            bad_input("filter.municipalityCode", "no municipality with this code")
-                        })?,
-                )
-            }
-            (None, None) => None,
-        };
-        if let Some(m) = municipality {
-            query = query.filter(serving_condition(&m));
-        }
-        if let Some(date) = active_date(filter.active_on, filter.include_inactive.unwrap_or(false))
-        {
-            query = query.filter(valid_on(
-                representative::Column::ValidFrom,
-                representative::Column::ValidTo,
-                date,
-            ));
-        }
-        if let Some(text) = &filter.text {
-            query = query.filter(
-                representative::Column::PersonId.in_subquery(
-                    SqlQuery::select()
-                        .column(person::Column::Id)
-                        .from(person::Entity)
-                        .cond_where(text_condition(person::Column::SearchText, text))
-                        .to_owned(),
-                ),
-            );
-        }
-        let query = query
-            .order_by_asc(representative::Column::OrganisationId)
-            .order_by_asc(representative::Column::Level)
-            .order_by_asc(representative::Column::Id);
-        let (rows, total) = page_of(ctx, query, page).await?;
-        Ok(page.connection(rows.into_iter().map(Representative).collect(), total))
-    }
-
-    /// The counterpart lookup: for a municipality, each interface topic (or the one given,
-    /// with its sub-topics) × level (or the one given), its own representatives and the
-    /// county's and regional council's representatives who serve it, valid on `activeOn`
-    /// (default today).
-    async fn counterparts(
-        &self,
-        ctx: &Context<'_>,
-        municipality_code: String,
-        topic: Option<String>,
-        level: Option<Level>,
-        active_on: Option<Date>,
-    ) -> ApiResult<Vec<CounterpartPair>> {
-        let code = self::municipality_code("municipalityCode", &municipality_code)?;
-        let municipality = organisation::Entity::find()
-            .filter(organisation::Column::MunicipalityCode.eq(code.clone()))
-            .one(db(ctx))
-            .await?
-            .ok_or_else(|| not_found(format!("no municipality with code {code}")))?;
-        let owner = municipality.county_id.unwrap_or(municipality.id);
-        let date = active_on.map(|d| d.0).unwrap_or_else(today);
-        let index = counterparts::county_index(ctx, owner, date, Some(municipality.id)).await?;
-        let topics = match &topic {
-            Some(slug) => vec![topic_by_slug(ctx, "topic", slug).await?],
-            None => index.interface_topics(),
-        };
-        let levels: Vec<db::Level> = match level {
-            Some(level) => vec![level.into()],
-            None => Level::ALL.iter().map(|l| (*l).into()).collect(),
-        };
-        Ok(
-            counterparts::pairs(&index, &[municipality], &topics, &levels)
-                .into_iter()
-                .map(pair_object)
-                .collect(),
-        )
-    }
-
-    /// The agreement's promise made checkable for a county (or Helsinki): every
-    /// municipality × interface topic × level, whether both sides have named someone on
-    /// `activeOn` (default today), with the gaps listed.
-    async fn coverage(
-        &self,
-        ctx: &Context<'_>,
-        county_id: ID,
-        active_on: Option<Date>,
-    ) -> ApiResult<CoverageReport> {
-        let county = parse_id("countyId", &county_id)?;
-        let date = active_on.map(|d| d.0).unwrap_or_else(today);
-        let index = counterparts::county_index(ctx, county, date, None).await?;
-        let is_county = index.owner.kind == db::OrganisationKind::WellbeingCounty
-            || index.owner.county_id == Some(index.owner.id);
-        if !is_county {
-            return Err(bad_input(
-                "countyId",
-                "countyId must be a wellbeing services county",
-            ));
-        }
-        let topics = index.interface_topics();
-        let levels: Vec<db::Level> = Level::ALL.iter().map(|l| (*l).into()).collect();
-        let pairs = counterparts::pairs(&index, &index.municipalities, &topics, &levels);
-        let expected = pairs.len();
-        let mut gaps = Vec::new();
-        for pair in pairs {
-            let missing = match (pair.own.is_empty(), pair.county.is_empty()) {
-                (false, false) => continue,
-                (true, true) => MissingSide::Both,
-                (true, false) => MissingSide::Municipality,
-                (false, true) => MissingSide::County,
-            };
-            gaps.push(CoverageGap {
-                municipality: Organisation(pair.municipality),
-                topic: Topic(pair.topic),
-                level: pair.level.into(),
-                missing,
-            });
-        }
-        let covered = expected - gaps.len();
-        Ok(CoverageReport {
-            county: Organisation(index.owner.clone()),
-            active_on: date.into(),
-            expected: i32::try_from(expected).unwrap_or(i32::MAX),
-            covered: i32::try_from(covered).unwrap_or(i32::MAX),
-            ratio: if expected == 0 {
-                0.0
-            } else {
-                covered as f64 / expected as f64
-            },
-            gaps,
-        })
     }
 
     /// Networks, filtered; ordered by name and id.
@@ -880,68 +684,5 @@ impl QueryRoot {
         out.extend(actions.into_iter().map(|a| SearchResult::Action(Action(a))));
         out.truncate(limit as usize);
         Ok(out)
-    }
-}
-
-/// Representatives serving municipality `m`: its own (or its units'), those listing it,
-/// and county-side ones listing none.
-fn serving_condition(m: &organisation::Model) -> Condition {
-    let listed = SqlQuery::select()
-        .column(representative_municipality::Column::RepresentativeId)
-        .from(representative_municipality::Entity)
-        .and_where(representative_municipality::Column::MunicipalityId.eq(m.id))
-        .to_owned();
-    let with_list = SqlQuery::select()
-        .column(representative_municipality::Column::RepresentativeId)
-        .from(representative_municipality::Entity)
-        .to_owned();
-    let own_units = SqlQuery::select()
-        .column(organisation::Column::Id)
-        .from(organisation::Entity)
-        .and_where(organisation::Column::ParentId.eq(m.id))
-        .to_owned();
-    let mut cond = Condition::any()
-        .add(representative::Column::OrganisationId.eq(m.id))
-        .add(representative::Column::OrganisationId.in_subquery(own_units))
-        .add(representative::Column::Id.in_subquery(listed));
-    if let Some(county) = m.county_id.filter(|c| *c != m.id) {
-        let county_side = SqlQuery::select()
-            .column(organisation::Column::Id)
-            .from(organisation::Entity)
-            .cond_where(
-                Condition::any()
-                    .add(organisation::Column::ParentId.eq(county))
-                    .add(
-                        Condition::all()
-                            .add(organisation::Column::CountyId.eq(county))
-                            .add(
-                                organisation::Column::Kind
-                                    .eq(db::OrganisationKind::RegionalCouncil),
-                            ),
-                    ),
-            )
-            .to_owned();
-        cond = cond.add(
-            Condition::all()
-                .add(
-                    Condition::any()
-                        .add(representative::Column::OrganisationId.eq(county))
-                        .add(representative::Column::OrganisationId.in_subquery(county_side)),
-                )
-                .add(representative::Column::Id.not_in_subquery(with_list)),
-        );
-    }
-    cond
-}
-
-fn pair_object(pair: PairRows) -> CounterpartPair {
-    let complete = !pair.own.is_empty() && !pair.county.is_empty();
-    CounterpartPair {
-        municipality: Organisation(pair.municipality),
-        topic: Topic(pair.topic),
-        level: pair.level.into(),
-        municipality_representatives: pair.own.into_iter().map(Representative).collect(),
-        county_representatives: pair.county.into_iter().map(Representative).collect(),
-        complete,
     }
 }

@@ -2,20 +2,20 @@
 //! the request's [`Loaders`](crate::db::loaders::Loaders).
 
 use super::scalars::Date;
-use async_graphql::{Context, ID, Object, SimpleObject, Union};
+use async_graphql::{Context, ID, Object, Union};
 use chrono::{DateTime, Utc};
 use entity::enums as db;
 use entity::*;
 use uuid::Uuid;
 
-use super::counterparts::{self, CountyIndex};
 use super::enums::*;
+use super::representative::Representative;
 use super::{active_date, load_many, loaders, viewer};
 use crate::db::loaders::*;
 use crate::error::*;
 
 /// Loads the row a nullable reference points to.
-async fn load_opt<K>(
+pub(super) async fn load_opt<K>(
     ctx: &Context<'_>,
     key: Option<K>,
 ) -> ApiResult<Option<<DbLoader as async_graphql::dataloader::Loader<K>>::Value>>
@@ -35,7 +35,7 @@ where
 pub struct Organisation(pub organisation::Model);
 
 /// How many parent links a unit chain may have before it is treated as broken.
-const MAX_UNIT_DEPTH: usize = 8;
+pub(super) const MAX_UNIT_DEPTH: usize = 8;
 
 /// The county an organisation belongs to: a county is its own, a municipality's is its
 /// county, a unit's is its parent's; a regional council's is the county it works with.
@@ -288,173 +288,6 @@ impl Person {
         );
         let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
         Ok(rows.into_iter().map(NetworkMembership).collect())
-    }
-    /// Version to send back with an update.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-}
-
-/// Representative (vastinpari): a person an organisation has named for a topic at a level.
-/// The municipality's and the county's representatives on the same topic and level are
-/// each other's counterparts.
-#[derive(Clone)]
-pub struct Representative(pub representative::Model);
-
-impl Representative {
-    /// The municipalities served: the listed ones; when none are listed, a municipality's
-    /// own representative serves that municipality and a county-side one every
-    /// municipality of its county.
-    pub async fn served_ids(&self, ctx: &Context<'_>) -> ApiResult<Vec<Uuid>> {
-        let links = loaders(ctx)
-            .load_one(ServedBy(self.0.id))
-            .await?
-            .unwrap_or_default();
-        if !links.is_empty() {
-            return Ok(links.iter().map(|l| l.municipality_id).collect());
-        }
-        let Some(org) = loaders(ctx)
-            .load_one(OrganisationById(self.0.organisation_id))
-            .await?
-        else {
-            return Ok(Vec::new());
-        };
-        // A unit of a municipality serves its municipality.
-        let mut current = org.clone();
-        for _ in 0..MAX_UNIT_DEPTH {
-            if current.kind == db::OrganisationKind::Municipality {
-                return Ok(vec![current.id]);
-            }
-            match current.parent_id {
-                Some(parent) => match loaders(ctx).load_one(OrganisationById(parent)).await? {
-                    Some(parent) => current = parent,
-                    None => break,
-                },
-                None => break,
-            }
-        }
-        match county_of(ctx, &org).await? {
-            Some(county) => Ok(loaders(ctx)
-                .load_one(MunicipalitiesOfCounty(county))
-                .await?
-                .unwrap_or_default()
-                .into_iter()
-                .map(|m| m.id)
-                .collect()),
-            None => Ok(Vec::new()),
-        }
-    }
-}
-
-/// Representative (vastinpari): a person an organisation has named for a topic at a level.
-/// The municipality's and the county's representatives on the same topic and level are
-/// each other's counterparts.
-#[Object]
-impl Representative {
-    /// Stable id.
-    async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
-    }
-    /// The person named.
-    async fn person(&self, ctx: &Context<'_>) -> ApiResult<Person> {
-        loaders(ctx)
-            .load_one(PersonById(self.0.person_id))
-            .await?
-            .map(Person)
-            .ok_or_else(|| internal("representative without person"))
-    }
-    /// The organisation that named the person.
-    async fn organisation(&self, ctx: &Context<'_>) -> ApiResult<Organisation> {
-        loaders(ctx)
-            .load_one(OrganisationById(self.0.organisation_id))
-            .await?
-            .map(Organisation)
-            .ok_or_else(|| internal("representative without organisation"))
-    }
-    /// The topic the person represents the organisation on.
-    async fn topic(&self, ctx: &Context<'_>) -> ApiResult<Topic> {
-        loaders(ctx)
-            .load_one(TopicById(self.0.topic_id))
-            .await?
-            .map(Topic)
-            .ok_or_else(|| internal("representative without topic"))
-    }
-    /// The level of cooperation.
-    async fn level(&self) -> Level {
-        self.0.level.into()
-    }
-    /// The role as the organisation writes it ("hyvinvointikoordinaattori").
-    async fn role(&self) -> Option<&str> {
-        self.0.role.as_deref()
-    }
-    /// The deputy (varahenkilö).
-    async fn deputy(&self, ctx: &Context<'_>) -> ApiResult<Option<Person>> {
-        Ok(load_opt(ctx, self.0.deputy_id.map(PersonById))
-            .await?
-            .map(Person))
-    }
-    /// The municipalities this representative serves. When the organisation listed none,
-    /// a municipality's representative serves the municipality itself and a county's
-    /// representative every municipality of the county.
-    async fn served_municipalities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
-        let ids = self.served_ids(ctx).await?;
-        let mut orgs: Vec<Organisation> = load_many(ctx, ids.into_iter().map(OrganisationById))
-            .await?
-            .into_iter()
-            .map(Organisation)
-            .collect();
-        orgs.sort_by(|a, b| a.0.municipality_code.cmp(&b.0.municipality_code));
-        Ok(orgs)
-    }
-    /// Whether no municipalities were listed, so the default rule above applies.
-    async fn serves_all_municipalities(&self, ctx: &Context<'_>) -> ApiResult<bool> {
-        Ok(loaders(ctx)
-            .load_one(ServedBy(self.0.id))
-            .await?
-            .unwrap_or_default()
-            .is_empty())
-    }
-    /// First day of the appointment; null when not recorded.
-    async fn valid_from(&self) -> Option<Date> {
-        self.0.valid_from.map(Date)
-    }
-    /// Last day of the appointment; null while it lasts.
-    async fn valid_to(&self) -> Option<Date> {
-        self.0.valid_to.map(Date)
-    }
-    /// The representatives on the other side with the same topic (or a sub-topic of the
-    /// same interface) and level who serve the same municipalities, valid on `activeOn`
-    /// (default today).
-    async fn counterparts(
-        &self,
-        ctx: &Context<'_>,
-        active_on: Option<Date>,
-    ) -> ApiResult<Vec<Representative>> {
-        let date = active_date(active_on, false).unwrap_or_else(super::today);
-        let Some(org) = loaders(ctx)
-            .load_one(OrganisationById(self.0.organisation_id))
-            .await?
-        else {
-            return Ok(Vec::new());
-        };
-        let Some(county) = county_of(ctx, &org).await? else {
-            return Ok(Vec::new());
-        };
-        let index: std::sync::Arc<CountyIndex> =
-            counterparts::county_index(ctx, county, date, None).await?;
-        Ok(index
-            .counterparts_of(&self.0)
-            .into_iter()
-            .map(Representative)
-            .collect())
-    }
-    /// When the row was created.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-    /// When the row last changed.
-    async fn updated_at(&self) -> DateTime<Utc> {
-        self.0.updated_at
     }
     /// Version to send back with an update.
     async fn version(&self) -> i32 {
@@ -1091,55 +924,6 @@ impl ProgressReport {
     async fn version(&self) -> i32 {
         self.0.version
     }
-}
-
-/// CounterpartPair: for one municipality, topic and level, the municipality's own
-/// representatives and the county's (and regional council's) representatives serving it.
-#[derive(SimpleObject, Clone)]
-pub struct CounterpartPair {
-    /// The municipality.
-    pub municipality: Organisation,
-    /// The interface topic.
-    pub topic: Topic,
-    /// The level.
-    pub level: Level,
-    /// Representatives the municipality has named.
-    pub municipality_representatives: Vec<Representative>,
-    /// Representatives of the county or the regional council who serve the municipality.
-    pub county_representatives: Vec<Representative>,
-    /// Whether both sides have named someone.
-    pub complete: bool,
-}
-
-/// CoverageGap: a municipality, topic and level where a side has named nobody.
-#[derive(SimpleObject, Clone)]
-pub struct CoverageGap {
-    /// The municipality.
-    pub municipality: Organisation,
-    /// The interface topic.
-    pub topic: Topic,
-    /// The level.
-    pub level: Level,
-    /// Which side has named nobody.
-    pub missing: MissingSide,
-}
-
-/// CoverageReport: the agreement's promise of a counterpart for every municipality,
-/// interface topic and level, checked.
-#[derive(SimpleObject, Clone)]
-pub struct CoverageReport {
-    /// The county.
-    pub county: Organisation,
-    /// The day checked.
-    pub active_on: Date,
-    /// Municipalities × interface topics × levels.
-    pub expected: i32,
-    /// Combinations where both sides have named someone.
-    pub covered: i32,
-    /// `covered / expected`, 0 when nothing is expected.
-    pub ratio: f64,
-    /// The combinations not covered, by municipality code, topic order and level.
-    pub gaps: Vec<CoverageGap>,
 }
 
 /// SearchResult: anything free-text search finds.

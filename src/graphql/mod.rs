@@ -10,10 +10,15 @@ pub mod inputs;
 
 pub mod mutation;
 pub mod mutation_programme;
+pub mod organisation;
 pub mod paging;
+pub mod person;
 pub mod query;
+pub mod reference;
 pub mod scalars;
+pub mod search;
 pub mod types;
+pub mod values;
 pub mod write;
 
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -24,6 +29,8 @@ use query::QueryRoot;
 /// Every mutation.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
+    organisation::OrganisationMutation,
+    person::PersonMutation,
     mutation::OrganisationMutations,
     mutation_programme::ProgrammeMutations,
     bulk::BulkMutations,
@@ -31,7 +38,13 @@ pub struct MutationRoot(
 
 /// Every query.
 #[derive(MergedObject, Default)]
-pub struct Query(QueryRoot, bulk::BulkQuery);
+pub struct Query(
+    organisation::OrganisationQuery,
+    QueryRoot,
+    reference::ReferenceQuery,
+    search::SearchQuery,
+    bulk::BulkQuery,
+);
 
 /// The schema type.
 pub type ApiSchema = Schema<Query, MutationRoot, EmptySubscription>;

@@ -84,3 +84,8 @@ pub struct Deletion {
     pub version: i32,
     pub cascade: bool,
 }
+
+#[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
+mod tests;

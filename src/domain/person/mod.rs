@@ -35,3 +35,6 @@ pub struct PersonPatch {
     pub phone: Option<Option<Phone>>,
     pub visibility: Option<Visibility>,
 }
+
+#[cfg(test)]
+mod tests;

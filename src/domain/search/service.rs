@@ -88,3 +88,25 @@ pub async fn search<C: ConnectionTrait>(
     out.truncate(limit as usize);
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::organisation::fixtures::seeded;
+
+    #[tokio::test]
+    async fn search_finds_inflected_names_and_checks_its_arguments() {
+        let db = seeded().await;
+        let found = search(&db, "kuopion", Some(5)).await.unwrap();
+        assert!(matches!(found.first(), Some(Found::Organisation(o)) if o.name_fi == "Kuopio"));
+        assert!(found.len() <= 5);
+        assert_eq!(
+            search(&db, "kuopio", Some(51)).await.err().unwrap().code(),
+            "BAD_USER_INPUT"
+        );
+        assert_eq!(
+            search(&db, " - ", None).await.err().unwrap().code(),
+            "BAD_USER_INPUT"
+        );
+    }
+}

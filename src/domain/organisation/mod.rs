@@ -1,5 +1,6 @@
 //! Organisations: counties, municipalities, their units and the other parties.
 
+pub mod cascade;
 pub mod service;
 
 use entity::enums::OrganisationKind;

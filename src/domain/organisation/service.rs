@@ -1,18 +1,18 @@
-//! Reading and writing organisations, and the cascade every delete of an organisation or a
-//! person shares: its representatives and seats go, each with its audit entry.
+//! Reading and writing organisations.
 
 use entity::enums::OrganisationKind;
 use entity::{
     action_organisation, agreement, agreement_party, area, area_municipality, membership, network,
     organisation, person, representative, representative_municipality,
 };
-use sea_orm::sea_query::{NullOrdering, Query, SimpleExpr};
+use sea_orm::sea_query::{NullOrdering, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
     Order, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
+use super::cascade::{remove_roles, still_valid};
 use super::{
     Deletion, NewOrganisation, OrganisationFilter, OrganisationKey, OrganisationOrder,
     OrganisationPatch,
@@ -20,7 +20,7 @@ use super::{
 use crate::auth::guard::enforce;
 use crate::auth::owners::owner;
 use crate::auth::policy::{self, Principal};
-use crate::db::audit::{Operation, audit};
+use crate::db::audit::Operation;
 use crate::db::page::{Window, page_of};
 use crate::db::tx;
 use crate::domain::search::text_condition;
@@ -374,66 +374,6 @@ async fn remove_links(tx: &DatabaseTransaction, id: Uuid) -> ApiResult<u64> {
             .rows_affected
         + action_organisation::Entity::delete_many()
             .filter(action_organisation::Column::OrganisationId.eq(id))
-            .exec(tx)
-            .await?
-            .rows_affected)
-}
-
-/// Rows whose validity has not ended: no last day, or one today or later.
-pub fn still_valid<C: ColumnTrait>(valid_to: C) -> Condition {
-    Condition::any()
-        .add(valid_to.is_null())
-        .add(valid_to.gte(crate::clock::today()))
-}
-
-/// Removes the representatives and seats matching the conditions, each with its own audit
-/// entry, and returns how many rows went. Shared by the deletes of organisations, persons
-/// and whatever else takes its roles with it.
-pub async fn remove_roles(
-    tx: &DatabaseTransaction,
-    who: &Principal,
-    representatives: SimpleExpr,
-    seats: SimpleExpr,
-) -> ApiResult<u64> {
-    let reps = representative::Entity::find()
-        .filter(representatives.clone())
-        .all(tx)
-        .await?;
-    for rep in &reps {
-        audit(
-            tx,
-            who,
-            "Representative",
-            rep.id,
-            Operation::Delete,
-            Some(rep),
-            None,
-        )
-        .await?;
-    }
-    let seat_rows = membership::Entity::find()
-        .filter(seats.clone())
-        .all(tx)
-        .await?;
-    for seat in &seat_rows {
-        audit(
-            tx,
-            who,
-            "NetworkMembership",
-            seat.id,
-            Operation::Delete,
-            Some(seat),
-            None,
-        )
-        .await?;
-    }
-    Ok(representative::Entity::delete_many()
-        .filter(representatives)
-        .exec(tx)
-        .await?
-        .rows_affected
-        + membership::Entity::delete_many()
-            .filter(seats)
             .exec(tx)
             .await?
             .rows_affected)

@@ -15,7 +15,7 @@ use crate::auth::policy::{self, Principal};
 use crate::db::audit::Operation;
 use crate::db::tx;
 use crate::domain::organisation::Deletion;
-use crate::domain::organisation::service::{remove_roles, still_valid};
+use crate::domain::organisation::cascade::{remove_roles, still_valid};
 use crate::error::{ApiResult, conflict};
 
 /// Creates a person working for an organisation the caller owns.

@@ -1,0 +1,70 @@
+//! The cascade every delete of an organisation or a person shares: its representatives and
+//! seats go, each with its audit entry; only current ones block a delete.
+
+use entity::{membership, representative};
+use sea_orm::sea_query::SimpleExpr;
+use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFilter};
+
+use crate::auth::policy::Principal;
+use crate::db::audit::{Operation, audit};
+use crate::error::ApiResult;
+
+/// Rows whose validity has not ended: no last day, or one today or later.
+pub fn still_valid<C: ColumnTrait>(valid_to: C) -> Condition {
+    Condition::any()
+        .add(valid_to.is_null())
+        .add(valid_to.gte(crate::clock::today()))
+}
+
+/// Removes the representatives and seats matching the conditions, each with its own audit
+/// entry, and returns how many rows went. Shared by the deletes of organisations, persons
+/// and whatever else takes its roles with it.
+pub async fn remove_roles(
+    tx: &DatabaseTransaction,
+    who: &Principal,
+    representatives: SimpleExpr,
+    seats: SimpleExpr,
+) -> ApiResult<u64> {
+    let reps = representative::Entity::find()
+        .filter(representatives.clone())
+        .all(tx)
+        .await?;
+    for rep in &reps {
+        audit(
+            tx,
+            who,
+            "Representative",
+            rep.id,
+            Operation::Delete,
+            Some(rep),
+            None,
+        )
+        .await?;
+    }
+    let seat_rows = membership::Entity::find()
+        .filter(seats.clone())
+        .all(tx)
+        .await?;
+    for seat in &seat_rows {
+        audit(
+            tx,
+            who,
+            "NetworkMembership",
+            seat.id,
+            Operation::Delete,
+            Some(seat),
+            None,
+        )
+        .await?;
+    }
+    Ok(representative::Entity::delete_many()
+        .filter(representatives)
+        .exec(tx)
+        .await?
+        .rows_affected
+        + membership::Entity::delete_many()
+            .filter(seats)
+            .exec(tx)
+            .await?
+            .rows_affected)
+}

@@ -7,7 +7,8 @@ use sea_orm::{ColumnTrait, Condition, DatabaseTransaction, EntityTrait, QueryFil
 
 use crate::auth::policy::Principal;
 use crate::db::audit::{Operation, audit};
-use crate::error::ApiResult;
+use crate::db::tx::{self, Record};
+use crate::error::{ApiResult, conflict};
 
 /// Rows whose validity has not ended: no last day, or one today or later.
 pub fn still_valid<C: ColumnTrait>(valid_to: C) -> Condition {
@@ -67,4 +68,34 @@ pub async fn remove_roles(
             .exec(tx)
             .await?
             .rows_affected)
+}
+
+/// `CONFLICT` when `current` roles or links remain and the caller did not ask to `cascade`;
+/// `what` says what remains.
+pub fn refuse_current(
+    current: u64,
+    cascade: bool,
+    what: impl FnOnce(u64) -> String,
+) -> ApiResult<()> {
+    if current > 0 && !cascade {
+        Err(conflict(format!(
+            "{}; end or delete them first, or delete with cascade: true",
+            what(current)
+        )))
+    } else {
+        Ok(())
+    }
+}
+
+/// The last step of a cascading delete: the row itself goes, audited, and the transaction
+/// commits. Returns `removed`, the referring rows that went with it.
+pub async fn finish<M: Record>(
+    tx: DatabaseTransaction,
+    who: &Principal,
+    row: &M,
+    removed: u64,
+) -> ApiResult<u64> {
+    tx::remove(&tx, who, row).await?;
+    tx::commit(tx).await?;
+    Ok(removed)
 }

@@ -12,7 +12,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::cascade::{remove_roles, still_valid};
+use super::cascade::{finish, refuse_current, remove_roles, still_valid};
 use super::{
     Deletion, NewOrganisation, OrganisationFilter, OrganisationKey, OrganisationOrder,
     OrganisationPatch,
@@ -237,11 +237,9 @@ pub async fn delete(db: &DatabaseConnection, who: &Principal, del: Deletion) -> 
     )?;
     blocking_children(&tx, del.id).await?;
     let links = current_links(&tx, del.id).await?;
-    if links > 0 && !del.cascade {
-        return Err(conflict(format!(
-            "{links} current representatives, seats or links refer to the organisation; end or delete them first, or delete with cascade: true"
-        )));
-    }
+    refuse_current(links, del.cascade, |n| {
+        format!("{n} current representatives, seats or links refer to the organisation")
+    })?;
     let removed = remove_roles(
         &tx,
         who,
@@ -250,9 +248,7 @@ pub async fn delete(db: &DatabaseConnection, who: &Principal, del: Deletion) -> 
     )
     .await?
         + remove_links(&tx, del.id).await?;
-    tx::remove(&tx, who, &before).await?;
-    tx::commit(tx).await?;
-    Ok(removed)
+    finish(tx, who, &before, removed).await
 }
 
 /// `CONFLICT` while rows that belong under the organisation still exist.

@@ -15,8 +15,8 @@ use crate::auth::policy::{self, Principal};
 use crate::db::audit::Operation;
 use crate::db::tx;
 use crate::domain::organisation::Deletion;
-use crate::domain::organisation::cascade::{remove_roles, still_valid};
-use crate::error::{ApiResult, conflict};
+use crate::domain::organisation::cascade::{finish, refuse_current, remove_roles, still_valid};
+use crate::error::ApiResult;
 
 /// Creates a person working for an organisation the caller owns.
 pub async fn create(
@@ -105,11 +105,9 @@ pub async fn delete(db: &DatabaseConnection, who: &Principal, del: Deletion) -> 
         "this person",
     )?;
     let roles = current_roles(&tx, del.id).await?;
-    if roles > 0 && !del.cascade {
-        return Err(conflict(format!(
-            "the person holds {roles} current representative roles, seats or responsibilities; end or delete them first, or delete with cascade: true"
-        )));
-    }
+    refuse_current(roles, del.cascade, |n| {
+        format!("the person holds {n} current representative roles, seats or responsibilities")
+    })?;
     let removed = remove_roles(
         &tx,
         who,
@@ -118,9 +116,7 @@ pub async fn delete(db: &DatabaseConnection, who: &Principal, del: Deletion) -> 
     )
     .await?
         + clear_references(&tx, del.id).await?;
-    tx::remove(&tx, who, &before).await?;
-    tx::commit(tx).await?;
-    Ok(removed)
+    finish(tx, who, &before, removed).await
 }
 
 /// How many current roles, seats and responsibilities the person holds or deputises in.

@@ -8,6 +8,7 @@ use migration::{Migrator, MigratorTrait};
 pub mod audit;
 pub mod batch;
 pub mod loaders;
+pub mod page;
 pub mod tx;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 

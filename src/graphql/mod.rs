@@ -10,11 +10,16 @@ pub mod enums;
 pub mod inputs;
 pub mod mutation;
 pub mod mutation_programme;
+pub mod organisation;
 pub mod paging;
+pub mod person;
 pub mod query;
 pub mod representative;
+pub mod reference;
 pub mod scalars;
+pub mod search;
 pub mod types;
+pub mod values;
 pub mod write;
 
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -25,7 +30,8 @@ use query::QueryRoot;
 /// Every mutation.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
-    mutation::OrganisationMutations,
+    organisation::OrganisationMutation,
+    person::PersonMutation,
     mutation_programme::ProgrammeMutations,
     representative::RepresentativeMutation,
     representative::csv::RepresentativeCsvMutation,
@@ -39,6 +45,9 @@ pub struct Query(
     representative::csv::RepresentativeCsvQuery,
     counterpart::CounterpartQuery,
     audit::AuditQuery,
+    organisation::OrganisationQuery,
+    reference::ReferenceQuery,
+    search::SearchQuery,
 );
 
 /// The schema type.

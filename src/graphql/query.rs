@@ -6,33 +6,25 @@ use super::scalars::Date;
 use async_graphql::{Context, ID, InputObject, Object};
 use entity::enums as db;
 use entity::*;
-use sea_orm::sea_query::{NullOrdering, Query as SqlQuery};
+use sea_orm::sea_query::Query as SqlQuery;
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
 use uuid::Uuid;
 
 use super::enums::*;
 use super::paging::{List, Page};
 use super::types::*;
-use super::{active_date, db, loaders};
-use crate::db::loaders::{ActionById, NetworkById, OrganisationById, valid_on};
-use crate::domain::search::text::like_patterns;
+use super::{active_date, db, loaders, today};
+use crate::db::loaders::{ActionById, NetworkById, valid_on};
+use crate::domain::reference::service as reference;
+use crate::domain::search::text_condition;
 use crate::error::*;
 
 /// Parses an `ID` argument.
 fn parse_id(field: &str, id: &ID) -> ApiResult<Uuid> {
     Uuid::from_str(id.as_str()).map_err(|_| bad_input(field, format!("{field} is not a valid id")))
-}
-
-/// Requires all words of `text` in the search column `column`.
-fn text_condition<C: ColumnTrait>(column: C, text: &str) -> Condition {
-    like_patterns(text)
-        .into_iter()
-        .fold(Condition::all(), |cond, pattern| {
-            cond.add(column.like(pattern))
-        })
 }
 
 /// Reads one page and the total of a filtered, ordered query.
@@ -70,44 +62,12 @@ fn municipality_code(field: &str, code: &str) -> ApiResult<String> {
 
 /// Finds a topic by slug or fails naming the argument.
 async fn topic_by_slug(ctx: &Context<'_>, field: &str, slug: &str) -> ApiResult<topic::Model> {
-    topic::Entity::find()
-        .filter(topic::Column::Slug.eq(slug))
-        .one(db(ctx))
-        .await?
-        .ok_or_else(|| bad_input(field, format!("no topic with slug {slug:?}")))
+    reference::topic_by_slug(db(ctx), field, slug).await
 }
 
 /// Ids of a topic and every topic below it.
 async fn topic_and_descendants(ctx: &Context<'_>, root: Uuid) -> ApiResult<Vec<Uuid>> {
-    let topics = topic::Entity::find().all(db(ctx)).await?;
-    let mut ids = vec![root];
-    let mut i = 0;
-    while i < ids.len() {
-        let parent = ids[i];
-        ids.extend(
-            topics
-                .iter()
-                .filter(|t| t.parent_id == Some(parent))
-                .map(|t| t.id),
-        );
-        i += 1;
-    }
-    Ok(ids)
-}
-
-/// Which organisations to list.
-#[derive(InputObject, Default)]
-pub struct OrganisationFilter {
-    /// Only these kinds.
-    pub kind: Option<Vec<OrganisationKind>>,
-    /// Only organisations in this county (the county itself excluded).
-    pub county_id: Option<ID>,
-    /// Only the organisation with this municipality code.
-    pub municipality_code: Option<String>,
-    /// Only units of this organisation.
-    pub parent_id: Option<ID>,
-    /// Words that must all appear in a name; case, accents and Finnish endings ignored.
-    pub text: Option<String>,
+    reference::topic_and_descendants(db(ctx), root).await
 }
 
 /// Which networks to list.
@@ -179,122 +139,6 @@ pub struct QueryRoot;
 
 #[Object]
 impl QueryRoot {
-    /// Organisations, filtered and ordered; ties broken by id.
-    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
-    async fn organisations(
-        &self,
-        ctx: &Context<'_>,
-        filter: Option<OrganisationFilter>,
-        first: Option<i32>,
-        after: Option<String>,
-        order_by: Option<OrganisationOrder>,
-    ) -> ApiResult<List<Organisation>> {
-        let page = Page::new(first, after)?;
-        let filter = filter.unwrap_or_default();
-        let mut query = organisation::Entity::find();
-        if let Some(kinds) = filter.kind {
-            let kinds: Vec<db::OrganisationKind> = kinds.into_iter().map(Into::into).collect();
-            query = query.filter(organisation::Column::Kind.is_in(kinds));
-        }
-        if let Some(county) = &filter.county_id {
-            let county = parse_id("filter.countyId", county)?;
-            query = query
-                .filter(organisation::Column::CountyId.eq(county))
-                .filter(organisation::Column::Id.ne(county));
-        }
-        if let Some(code) = &filter.municipality_code {
-            let code = municipality_code("filter.municipalityCode", code)?;
-            query = query.filter(organisation::Column::MunicipalityCode.eq(code));
-        }
-        if let Some(parent) = &filter.parent_id {
-            query = query
-                .filter(organisation::Column::ParentId.eq(parse_id("filter.parentId", parent)?));
-        }
-        if let Some(text) = &filter.text {
-            query = query.filter(text_condition(organisation::Column::SearchText, text));
-        }
-        query = match order_by.unwrap_or_default() {
-            OrganisationOrder::Name => query.order_by_asc(organisation::Column::NameFi),
-            OrganisationOrder::MunicipalityCode => query
-                .order_by_with_nulls(
-                    organisation::Column::MunicipalityCode,
-                    Order::Asc,
-                    NullOrdering::Last,
-                )
-                .order_by_asc(organisation::Column::NameFi),
-            OrganisationOrder::Kind => query
-                .order_by_asc(organisation::Column::Kind)
-                .order_by_asc(organisation::Column::NameFi),
-        };
-        query = query.order_by_asc(organisation::Column::Id);
-        let (rows, total) = page_of(ctx, query, page).await?;
-        // Nested fields often come back to the same organisations: serve them from the cache.
-        loaders(ctx)
-            .feed_many(rows.iter().map(|o| (OrganisationById(o.id), o.clone())))
-            .await;
-        Ok(page.connection(rows.into_iter().map(Organisation).collect(), total))
-    }
-
-    /// One organisation by id, business ID or municipality code (give exactly one).
-    async fn organisation(
-        &self,
-        ctx: &Context<'_>,
-        id: Option<ID>,
-        business_id: Option<String>,
-        municipality_code: Option<String>,
-    ) -> ApiResult<Option<Organisation>> {
-        let given = [
-            id.is_some(),
-            business_id.is_some(),
-            municipality_code.is_some(),
-        ]
-        .iter()
-        .filter(|g| **g)
-        .count();
-        if given != 1 {
-            return Err(bad_input(
-                "id",
-                "give exactly one of id, businessId and municipalityCode",
-            ));
-        }
-        let query = if let Some(id) = &id {
-            organisation::Entity::find_by_id(parse_id("id", id)?)
-        } else if let Some(business_id) = business_id {
-            organisation::Entity::find()
-                .filter(organisation::Column::BusinessId.eq(business_id.trim()))
-        } else {
-            let code = self::municipality_code(
-                "municipalityCode",
-                municipality_code.as_deref().unwrap_or_default(),
-            )?;
-            organisation::Entity::find().filter(organisation::Column::MunicipalityCode.eq(code))
-        };
-        Ok(query.one(db(ctx)).await?.map(Organisation))
-    }
-
-    /// Every topic: the interface areas a–e with their sub-themes, then the common themes.
-    async fn topics(&self, ctx: &Context<'_>, kind: Option<TopicKind>) -> ApiResult<Vec<Topic>> {
-        let mut query = topic::Entity::find();
-        if let Some(kind) = kind {
-            query = query.filter(topic::Column::Kind.eq(db::TopicKind::from(kind)));
-        }
-        let rows = query
-            .order_by_asc(topic::Column::Kind)
-            .order_by_asc(topic::Column::SortOrder)
-            .order_by_asc(topic::Column::Slug)
-            .all(db(ctx))
-            .await?;
-        Ok(rows.into_iter().map(Topic).collect())
-    }
-
-    /// One topic by its slug (`employment`).
-    async fn topic(&self, ctx: &Context<'_>, slug: String) -> ApiResult<Option<Topic>> {
-        Ok(topic::Entity::find()
-            .filter(topic::Column::Slug.eq(slug))
-            .one(db(ctx))
-            .await?
-            .map(Topic))
-    }
 
     /// Networks, filtered; ordered by name and id.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
@@ -589,28 +433,6 @@ impl QueryRoot {
             .map(Action))
     }
 
-    /// Areas, by county and kind; ordered by name.
-    async fn areas(
-        &self,
-        ctx: &Context<'_>,
-        county_id: Option<ID>,
-        kind: Option<AreaKind>,
-    ) -> ApiResult<Vec<Area>> {
-        let mut query = area::Entity::find();
-        if let Some(county) = &county_id {
-            query = query.filter(area::Column::CountyId.eq(parse_id("countyId", county)?));
-        }
-        if let Some(kind) = kind {
-            query = query.filter(area::Column::Kind.eq(db::AreaKind::from(kind)));
-        }
-        let rows = query
-            .order_by_asc(area::Column::NameFi)
-            .order_by_asc(area::Column::Id)
-            .all(db(ctx))
-            .await?;
-        Ok(rows.into_iter().map(Area).collect())
-    }
-
     /// Every agreement, newest first.
     async fn agreements(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agreement>> {
         let rows = agreement::Entity::find()
@@ -619,70 +441,5 @@ impl QueryRoot {
             .all(db(ctx))
             .await?;
         Ok(rows.into_iter().map(Agreement).collect())
-    }
-
-    /// Free-text search over organisations, persons, networks and actions. Case and
-    /// accents are ignored (ä = a, ö = o) and Finnish endings tolerated ("kuopion" finds
-    /// Kuopio). Organisations come first, then persons, networks and actions, each by name.
-    async fn search(
-        &self,
-        ctx: &Context<'_>,
-        text: String,
-        first: Option<i32>,
-    ) -> ApiResult<Vec<SearchResult>> {
-        let limit = match first {
-            None => 20,
-            Some(n) if (1..=50).contains(&n) => n as u64,
-            Some(_) => return Err(bad_input("first", "first must be between 1 and 50")),
-        };
-        if like_patterns(&text).is_empty() {
-            return Err(bad_input("text", "text must contain a letter or a digit"));
-        }
-        if text.chars().count() > 200 {
-            return Err(bad_input("text", "text may be at most 200 characters"));
-        }
-        let db = db(ctx);
-        let mut out: Vec<SearchResult> = Vec::new();
-        let orgs = organisation::Entity::find()
-            .filter(text_condition(organisation::Column::SearchText, &text))
-            .order_by_asc(organisation::Column::NameFi)
-            .order_by_asc(organisation::Column::Id)
-            .limit(limit)
-            .all(db)
-            .await?;
-        out.extend(
-            orgs.into_iter()
-                .map(|o| SearchResult::Organisation(Organisation(o))),
-        );
-        let persons = person::Entity::find()
-            .filter(text_condition(person::Column::SearchText, &text))
-            .order_by_asc(person::Column::Name)
-            .order_by_asc(person::Column::Id)
-            .limit(limit)
-            .all(db)
-            .await?;
-        out.extend(persons.into_iter().map(|p| SearchResult::Person(Person(p))));
-        let networks = network::Entity::find()
-            .filter(text_condition(network::Column::SearchText, &text))
-            .order_by_asc(network::Column::NameFi)
-            .order_by_asc(network::Column::Id)
-            .limit(limit)
-            .all(db)
-            .await?;
-        out.extend(
-            networks
-                .into_iter()
-                .map(|n| SearchResult::Network(Network(n))),
-        );
-        let actions = action::Entity::find()
-            .filter(text_condition(action::Column::SearchText, &text))
-            .order_by_asc(action::Column::SortOrder)
-            .order_by_asc(action::Column::Id)
-            .limit(limit)
-            .all(db)
-            .await?;
-        out.extend(actions.into_iter().map(|a| SearchResult::Action(Action(a))));
-        out.truncate(limit as usize);
-        Ok(out)
     }
 }

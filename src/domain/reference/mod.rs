@@ -1,1 +1,3 @@
 //! Reference data: topics (by slug, with their descendants) and areas.
+
+pub mod service;

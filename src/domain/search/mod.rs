@@ -1,7 +1,10 @@
 //! Free-text search: text normalisation and the derived search column of every searchable
 //! entity, computed here and nowhere else.
 
+pub mod service;
 pub mod text;
+
+pub use service::text_condition;
 
 use entity::{action, network, organisation, person};
 

@@ -1,0 +1,492 @@
+//! The GraphQL face of organisations: the object type, its filter and inputs, and the
+//! `organisations`/`organisation` fields and the organisation mutations.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::enums as db;
+use entity::organisation;
+use uuid::Uuid;
+
+use super::context::{active_date, db, load_many, loaders, parse_id, parse_opt_id, writer};
+use super::enums::{Language, OrganisationKind, OrganisationOrder};
+use super::inputs::{
+    DeleteInput, DeletePayload, LONG_MAX, LocalizedTextInput, NAME_MAX, SHORT_MAX, opt, opt_text,
+};
+use super::mutation::deleted;
+use super::paging::{List, Page};
+use super::reference::Area;
+use super::scalars::Date;
+use super::representative::Representative;
+use super::types::{NetworkMembership, load_opt};
+use super::values::{blank_is_none, change, present};
+use crate::db::loaders::{
+    AreaById, AreasOfMunicipality, MembershipsOfOrganisation, MunicipalitiesOfCounty,
+    OrganisationById, RepresentativesOfOrganisation, UnitsOf,
+};
+use crate::domain::organisation::{
+    self as domain, Deletion, NewOrganisation, OrganisationKey, OrganisationPatch, service,
+};
+use crate::domain::values::{BusinessId, Email, MunicipalityCode, Phone, Url};
+use crate::error::{ApiError, ApiResult, bad_input};
+
+/// An organisation row; described on its `#[Object] impl`.
+#[derive(Clone)]
+pub struct Organisation(pub organisation::Model);
+
+/// How many parent links a unit chain may have before it is treated as broken.
+pub const MAX_UNIT_DEPTH: usize = 8;
+
+/// The county an organisation belongs to: a county is its own, a municipality's is its
+/// county, a unit's is its parent's; a regional council's is the county it works with.
+pub async fn county_of(ctx: &Context<'_>, org: &organisation::Model) -> ApiResult<Option<Uuid>> {
+    let mut current = org.clone();
+    for _ in 0..MAX_UNIT_DEPTH {
+        if current.kind == db::OrganisationKind::WellbeingCounty {
+            return Ok(Some(current.id));
+        }
+        if let Some(county) = current.county_id {
+            return Ok(Some(county));
+        }
+        match current.parent_id {
+            Some(parent) => match loaders(ctx).load_one(OrganisationById(parent)).await? {
+                Some(parent) => current = parent,
+                None => return Ok(None),
+            },
+            None => return Ok(None),
+        }
+    }
+    Ok(None)
+}
+
+/// Organisation: a municipality, wellbeing services county, regional council, agency,
+/// association, school, or a unit of one of them.
+#[Object]
+impl Organisation {
+    /// Stable id.
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+    /// What kind of body this is.
+    async fn kind(&self) -> OrganisationKind {
+        self.0.kind.into()
+    }
+    /// Name in the requested language, falling back to Finnish.
+    async fn name(&self, #[graphql(default)] lang: Language) -> &str {
+        lang.pick(
+            &self.0.name_fi,
+            self.0.name_sv.as_deref(),
+            self.0.name_en.as_deref(),
+        )
+    }
+    /// Short name or abbreviation, such as "POSOTE".
+    async fn short_name(&self) -> Option<&str> {
+        self.0.short_name.as_deref()
+    }
+    /// Business ID (Y-tunnus), `1234567-8`.
+    async fn business_id(&self) -> Option<&str> {
+        self.0.business_id.as_deref()
+    }
+    /// Municipality code (kuntanumero) of a municipality, three digits, such as `297`.
+    async fn municipality_code(&self) -> Option<&str> {
+        self.0.municipality_code.as_deref()
+    }
+    /// Code of a county in the Statistics Finland classification (`13`); `90` for
+    /// Helsinki, which organises the services itself.
+    async fn county_code(&self) -> Option<&str> {
+        self.0.county_code.as_deref()
+    }
+    /// The wellbeing services county the organisation belongs to. Null for a county itself
+    /// and for Åland's municipalities; Helsinki is its own.
+    async fn county(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        if self.0.kind == db::OrganisationKind::WellbeingCounty {
+            return Ok(None);
+        }
+        match county_of(ctx, &self.0).await? {
+            Some(id) => Ok(loaders(ctx)
+                .load_one(OrganisationById(id))
+                .await?
+                .map(Organisation)),
+            None => Ok(None),
+        }
+    }
+    /// The organisation this one is a unit of.
+    async fn parent(&self, ctx: &Context<'_>) -> ApiResult<Option<Organisation>> {
+        Ok(load_opt(ctx, self.0.parent_id.map(OrganisationById))
+            .await?
+            .map(Organisation))
+    }
+    /// Units (palvelualueet, yksiköt) of this organisation.
+    async fn units(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
+        let rows = loaders(ctx)
+            .load_one(UnitsOf(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Organisation).collect())
+    }
+    /// For a wellbeing services county: its municipalities, by name.
+    async fn municipalities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
+        let rows = loaders(ctx)
+            .load_one(MunicipalitiesOfCounty(self.0.id))
+            .await?
+            .unwrap_or_default();
+        Ok(rows.into_iter().map(Organisation).collect())
+    }
+    /// Representatives (vastinparit) this organisation has named, valid on `activeOn`
+    /// (default today) unless `includeInactive` asks for the whole history.
+    async fn representatives(
+        &self,
+        ctx: &Context<'_>,
+        active_on: Option<Date>,
+        include_inactive: Option<bool>,
+    ) -> ApiResult<Vec<Representative>> {
+        let key = RepresentativesOfOrganisation(
+            self.0.id,
+            active_date(active_on, include_inactive.unwrap_or(false)),
+        );
+        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(Representative).collect())
+    }
+    /// Seats the organisation holds in networks, valid on `activeOn` (default today)
+    /// unless `includeInactive` asks for the whole history.
+    async fn memberships(
+        &self,
+        ctx: &Context<'_>,
+        active_on: Option<Date>,
+        include_inactive: Option<bool>,
+    ) -> ApiResult<Vec<NetworkMembership>> {
+        let key = MembershipsOfOrganisation(
+            self.0.id,
+            active_date(active_on, include_inactive.unwrap_or(false)),
+        );
+        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(NetworkMembership).collect())
+    }
+    /// Areas (service-discussion, family-centre, TYP …) a municipality belongs to.
+    async fn areas(&self, ctx: &Context<'_>) -> ApiResult<Vec<Area>> {
+        let links = loaders(ctx)
+            .load_one(AreasOfMunicipality(self.0.id))
+            .await?
+            .unwrap_or_default();
+        let mut areas: Vec<Area> = load_many(ctx, links.iter().map(|l| AreaById(l.area_id)))
+            .await?
+            .into_iter()
+            .map(Area)
+            .collect();
+        areas.sort_by(|a, b| (&a.0.name_fi, a.0.id).cmp(&(&b.0.name_fi, b.0.id)));
+        Ok(areas)
+    }
+    /// Public e-mail address of the organisation.
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    /// Public phone number (switchboard).
+    async fn phone(&self) -> Option<&str> {
+        self.0.phone.as_deref()
+    }
+    /// Web site.
+    async fn website(&self) -> Option<&str> {
+        self.0.website.as_deref()
+    }
+    /// Postal or visiting address.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+    /// Free description.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// When the row was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+    /// When the row last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+    /// Version to send back with an update; it changes on every write.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+}
+
+/// Which organisations to list.
+#[derive(InputObject, Default)]
+pub struct OrganisationFilter {
+    /// Only these kinds.
+    pub kind: Option<Vec<OrganisationKind>>,
+    /// Only organisations in this county (the county itself excluded).
+    pub county_id: Option<ID>,
+    /// Only the organisation with this municipality code.
+    pub municipality_code: Option<String>,
+    /// Only units of this organisation.
+    pub parent_id: Option<ID>,
+    /// Words that must all appear in a name; case, accents and Finnish endings ignored.
+    pub text: Option<String>,
+}
+
+impl TryFrom<OrganisationFilter> for domain::OrganisationFilter {
+    type Error = ApiError;
+
+    fn try_from(f: OrganisationFilter) -> ApiResult<Self> {
+        Ok(domain::OrganisationFilter {
+            kinds: f.kind.map(|k| k.into_iter().map(Into::into).collect()),
+            county_id: parse_opt_id("filter.countyId", &f.county_id)?,
+            municipality_code: f
+                .municipality_code
+                .map(|c| MunicipalityCode::parse("filter.municipalityCode", &c))
+                .transpose()?,
+            parent_id: parse_opt_id("filter.parentId", &f.parent_id)?,
+            text: f.text,
+        })
+    }
+}
+
+impl From<OrganisationOrder> for domain::OrganisationOrder {
+    fn from(order: OrganisationOrder) -> Self {
+        match order {
+            OrganisationOrder::Name => domain::OrganisationOrder::Name,
+            OrganisationOrder::MunicipalityCode => domain::OrganisationOrder::MunicipalityCode,
+            OrganisationOrder::Kind => domain::OrganisationOrder::Kind,
+        }
+    }
+}
+
+/// The one key of an `organisation` lookup, or `BAD_USER_INPUT` unless exactly one is given.
+fn organisation_key(
+    id: Option<ID>,
+    business_id: Option<String>,
+    municipality_code: Option<String>,
+) -> ApiResult<OrganisationKey> {
+    match (id, business_id, municipality_code) {
+        (Some(id), None, None) => Ok(OrganisationKey::Id(parse_id("id", &id)?)),
+        (None, Some(bid), None) => Ok(OrganisationKey::BusinessId(bid)),
+        (None, None, Some(code)) => Ok(OrganisationKey::MunicipalityCode(MunicipalityCode::parse(
+            "municipalityCode",
+            &code,
+        )?)),
+        _ => Err(bad_input(
+            "id",
+            "give exactly one of id, businessId and municipalityCode",
+        )),
+    }
+}
+
+/// Creates an organisation. Counties, municipalities and other top-level organisations are
+/// created by admins; editors create units under their own organisations.
+#[derive(InputObject, Clone, Debug)]
+pub struct CreateOrganisationInput {
+    /// What kind it is.
+    pub kind: OrganisationKind,
+    /// The name; Finnish is required.
+    pub name: LocalizedTextInput,
+    /// Short name or abbreviation.
+    pub short_name: Option<String>,
+    /// Y-tunnus, `1234567-8`.
+    pub business_id: Option<String>,
+    /// Kuntanumero of a municipality.
+    pub municipality_code: Option<String>,
+    /// The county the organisation belongs to.
+    pub county_id: Option<ID>,
+    /// The organisation this is a unit of.
+    pub parent_id: Option<ID>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Phone number, Finnish (`044 123 4567`) or international (`+358 …`); stored in E.164.
+    pub phone: Option<String>,
+    /// Web site, an http(s) URL.
+    pub website: Option<String>,
+    /// Postal or visiting address.
+    pub address: Option<String>,
+    /// Free description.
+    pub description: Option<String>,
+}
+
+impl TryFrom<CreateOrganisationInput> for NewOrganisation {
+    type Error = ApiError;
+
+    fn try_from(input: CreateOrganisationInput) -> ApiResult<Self> {
+        let name = input.name.check("input.name", NAME_MAX)?;
+        Ok(NewOrganisation {
+            kind: input.kind.into(),
+            name_fi: name.fi,
+            name_sv: name.sv,
+            name_en: name.en,
+            business_id: opt(
+                &input.business_id,
+                present("input.businessId", BusinessId::parse),
+            )?,
+            municipality_code: opt(
+                &input.municipality_code,
+                present("input.municipalityCode", MunicipalityCode::parse),
+            )?,
+            county_id: parse_opt_id("input.countyId", &input.county_id)?,
+            parent_id: parse_opt_id("input.parentId", &input.parent_id)?,
+            short_name: opt(&input.short_name, opt_text("input.shortName", NAME_MAX))?,
+            email: opt(&input.email, blank_is_none("input.email", Email::parse))?,
+            phone: opt(&input.phone, blank_is_none("input.phone", Phone::parse))?,
+            website: opt(&input.website, blank_is_none("input.website", Url::parse))?,
+            address: opt(&input.address, opt_text("input.address", SHORT_MAX))?,
+            description: opt(&input.description, opt_text("input.description", LONG_MAX))?,
+        })
+    }
+}
+
+/// Changes an organisation's own fields; absent fields stay, null clears.
+#[derive(InputObject, Clone, Debug)]
+pub struct UpdateOrganisationInput {
+    /// The row to change.
+    pub id: ID,
+    /// The version the client last read.
+    pub version: i32,
+    /// The name; Finnish is required.
+    pub name: Option<LocalizedTextInput>,
+    /// Short name or abbreviation.
+    pub short_name: MaybeUndefined<String>,
+    /// Business ID (Y-tunnus), `1234567-8`.
+    pub business_id: MaybeUndefined<String>,
+    /// E-mail address.
+    pub email: MaybeUndefined<String>,
+    /// Phone number, Finnish (`044 123 4567`) or international (`+358 …`); stored in E.164.
+    pub phone: MaybeUndefined<String>,
+    /// Web site, an http(s) URL.
+    pub website: MaybeUndefined<String>,
+    /// Postal or visiting address.
+    pub address: MaybeUndefined<String>,
+    /// Free description.
+    pub description: MaybeUndefined<String>,
+}
+
+impl TryFrom<UpdateOrganisationInput> for OrganisationPatch {
+    type Error = ApiError;
+
+    fn try_from(input: UpdateOrganisationInput) -> ApiResult<Self> {
+        let name = input
+            .name
+            .as_ref()
+            .map(|n| n.check("input.name", NAME_MAX))
+            .transpose()?;
+        Ok(OrganisationPatch {
+            id: parse_id("input.id", &input.id)?,
+            version: input.version,
+            name: name.map(|n| (n.fi, n.sv, n.en)),
+            short_name: change(&input.short_name, opt_text("input.shortName", NAME_MAX))?,
+            business_id: change(
+                &input.business_id,
+                present("input.businessId", BusinessId::parse),
+            )?,
+            email: change(&input.email, blank_is_none("input.email", Email::parse))?,
+            phone: change(&input.phone, blank_is_none("input.phone", Phone::parse))?,
+            website: change(&input.website, blank_is_none("input.website", Url::parse))?,
+            address: change(&input.address, opt_text("input.address", SHORT_MAX))?,
+            description: change(&input.description, opt_text("input.description", LONG_MAX))?,
+        })
+    }
+}
+
+impl TryFrom<DeleteInput> for Deletion {
+    type Error = ApiError;
+
+    fn try_from(input: DeleteInput) -> ApiResult<Self> {
+        Ok(Deletion {
+            id: parse_id("input.id", &input.id)?,
+            version: input.version,
+            cascade: input.cascade.unwrap_or(false),
+        })
+    }
+}
+
+/// The organisation after a write.
+#[derive(SimpleObject)]
+pub struct OrganisationPayload {
+    /// The row as written.
+    pub organisation: Organisation,
+}
+
+/// The organisation root fields.
+#[derive(Default)]
+pub struct OrganisationQuery;
+
+#[Object]
+impl OrganisationQuery {
+    /// Organisations, filtered and ordered; ties broken by id.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity + 1")]
+    async fn organisations(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<OrganisationFilter>,
+        first: Option<i32>,
+        after: Option<String>,
+        order_by: Option<OrganisationOrder>,
+    ) -> ApiResult<List<Organisation>> {
+        let page = Page::new(first, after)?;
+        let filter = domain::OrganisationFilter::try_from(filter.unwrap_or_default())?;
+        let order = order_by.unwrap_or_default().into();
+        let (rows, total) = service::list(db(ctx), &filter, order, page.window()).await?;
+        // Nested fields often come back to the same organisations: serve them from the cache.
+        loaders(ctx)
+            .feed_many(rows.iter().map(|o| (OrganisationById(o.id), o.clone())))
+            .await;
+        Ok(page.connection(rows.into_iter().map(Organisation).collect(), total))
+    }
+
+    /// One organisation by id, business ID or municipality code (give exactly one).
+    async fn organisation(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        business_id: Option<String>,
+        municipality_code: Option<String>,
+    ) -> ApiResult<Option<Organisation>> {
+        let key = organisation_key(id, business_id, municipality_code)?;
+        Ok(service::get(db(ctx), key).await?.map(Organisation))
+    }
+}
+
+/// The organisation mutations.
+#[derive(Default)]
+pub struct OrganisationMutation;
+
+#[Object]
+impl OrganisationMutation {
+    /// Creates an organisation.
+    async fn create_organisation(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrganisationInput,
+    ) -> ApiResult<OrganisationPayload> {
+        let who = writer(ctx)?;
+        let new = NewOrganisation::try_from(input)?;
+        let created = service::create(db(ctx), who, new).await?;
+        Ok(OrganisationPayload {
+            organisation: Organisation(created),
+        })
+    }
+
+    /// Changes an organisation's own fields.
+    async fn update_organisation(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateOrganisationInput,
+    ) -> ApiResult<OrganisationPayload> {
+        let who = writer(ctx)?;
+        let patch = OrganisationPatch::try_from(input)?;
+        let updated = service::update(db(ctx), who, patch).await?;
+        Ok(OrganisationPayload {
+            organisation: Organisation(updated),
+        })
+    }
+
+    /// Deletes an organisation. Refused while other rows refer to it, unless `cascade`
+    /// removes its representatives, seats and links (units, persons, networks it convenes,
+    /// areas and agreements always block).
+    async fn delete_organisation(
+        &self,
+        ctx: &Context<'_>,
+        input: DeleteInput,
+    ) -> ApiResult<DeletePayload> {
+        let who = writer(ctx)?;
+        let deletion = Deletion::try_from(input)?;
+        let removed = service::delete(db(ctx), who, deletion).await?;
+        Ok(deleted(deletion.id, removed))
+    }
+}

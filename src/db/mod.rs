@@ -7,6 +7,7 @@ use migration::{Migrator, MigratorTrait};
 
 pub mod audit;
 pub mod loaders;
+pub mod page;
 pub mod tx;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 

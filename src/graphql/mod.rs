@@ -1,18 +1,24 @@
 //! The GraphQL schema: types, root fields, batching loaders and the limits that keep one
 //! request from taking the server down.
 
+pub mod action;
 pub mod bulk;
 pub mod context;
 pub mod counterparts;
 pub mod enums;
 
 pub mod inputs;
+pub mod meeting;
 
 pub mod mutation;
 pub mod mutation_programme;
+pub mod network;
 pub mod paging;
+pub mod patch;
+pub mod programme;
 pub mod query;
 pub mod scalars;
+pub mod seat;
 pub mod types;
 pub mod write;
 
@@ -25,13 +31,22 @@ use query::QueryRoot;
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     mutation::OrganisationMutations,
-    mutation_programme::ProgrammeMutations,
+    network::NetworkMutation,
+    seat::SeatMutation,
+    meeting::MeetingMutation,
+    action::ProgrammeMutation,
     bulk::BulkMutations,
 );
 
 /// Every query.
 #[derive(MergedObject, Default)]
-pub struct Query(QueryRoot, bulk::BulkQuery);
+pub struct Query(
+    QueryRoot,
+    network::NetworkQuery,
+    meeting::MeetingQuery,
+    programme::ProgrammeQuery,
+    bulk::BulkQuery,
+);
 
 /// The schema type.
 pub type ApiSchema = Schema<Query, MutationRoot, EmptySubscription>;

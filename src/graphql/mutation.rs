@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::inputs::*;
 use super::types::*;
 use super::write::*;
-pub(super) use crate::auth::owners::{action_owners, network_owners, owned_by};
+pub(super) use crate::auth::owners::owned_by;
 use crate::auth::policy;
 use crate::domain::search::Searchable;
 use crate::error::*;
@@ -43,41 +43,6 @@ pub struct PersonPayload {
 pub struct RepresentativePayload {
     /// The row as written.
     pub representative: Representative,
-}
-
-/// The network after a write.
-#[derive(SimpleObject)]
-pub struct NetworkPayload {
-    /// The row as written.
-    pub network: Network,
-}
-
-/// The seat after a write.
-#[derive(SimpleObject)]
-pub struct MembershipPayload {
-    /// The row as written.
-    pub membership: NetworkMembership,
-}
-
-/// The meeting after a write.
-#[derive(SimpleObject)]
-pub struct MeetingPayload {
-    /// The row as written.
-    pub meeting: Meeting,
-}
-
-/// The action after a write.
-#[derive(SimpleObject)]
-pub struct ActionPayload {
-    /// The row as written.
-    pub action: Action,
-}
-
-/// The progress report after a write.
-#[derive(SimpleObject)]
-pub struct ProgressReportPayload {
-    /// The row as written.
-    pub progress_report: ProgressReport,
 }
 
 pub(super) fn deleted(id: Uuid, removed: u64) -> DeletePayload {
@@ -151,7 +116,7 @@ async fn remove_roles(
     Ok(removed)
 }
 
-pub(super) async fn topic_id(tx: &DatabaseTransaction, field: &str, slug: &str) -> ApiResult<Uuid> {
+pub(crate) async fn topic_id(tx: &DatabaseTransaction, field: &str, slug: &str) -> ApiResult<Uuid> {
     topic::Entity::find()
         .filter(topic::Column::Slug.eq(slug.trim()))
         .one(tx)

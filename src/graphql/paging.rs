@@ -60,6 +60,14 @@ impl Page {
         Ok(Page { offset, limit })
     }
 
+    /// The rows to read, as the services take them.
+    pub fn window(self) -> crate::db::page::Window {
+        crate::db::page::Window {
+            offset: self.offset,
+            limit: self.limit,
+        }
+    }
+
     /// Builds the connection for `rows` read at this page out of `total`.
     pub fn connection<T: OutputType>(self, rows: Vec<T>, total: u64) -> List<T> {
         let end = self.offset + rows.len() as u64;

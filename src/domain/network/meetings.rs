@@ -2,14 +2,11 @@
 
 use entity::{meeting, membership, network};
 use sea_orm::sea_query::Query;
-use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::service::network_for_write;
-use super::{MeetingFilter, MeetingPatch, NewMeeting, Removed, Target, apply};
+use super::{MeetingFilter, MeetingPatch, NewMeeting, Removed, Target, apply, remove_alone};
 use crate::auth::policy::Principal;
 use crate::clock::start_of_finnish_day;
 use crate::db::audit::Operation;
@@ -104,30 +101,14 @@ pub async fn create(
     Ok(created)
 }
 
-/// Locks a meeting and checks that the caller may write its network and saw its version.
-async fn meeting_for_write(
-    db: &DatabaseConnection,
-    who: &Principal,
-    target: Target,
-) -> ApiResult<(DatabaseTransaction, meeting::Model)> {
-    let tx = tx::begin(db).await?;
-    let row: meeting::Model = tx::lock(&tx, target.id).await?;
-    network_for_write(&tx, who, "input.id", row.network_id).await?;
-    tx::check_version(&row, target.version)?;
-    Ok((tx, row))
-}
-
 /// Changes a meeting; it may not end before it starts.
 pub async fn update(
     db: &DatabaseConnection,
     who: &Principal,
     patch: MeetingPatch,
 ) -> ApiResult<meeting::Model> {
-    let target = Target {
-        id: patch.id,
-        version: patch.version,
-    };
-    let (tx, before) = meeting_for_write(db, who, target).await?;
+    let (tx, before) = tx::lock_for_update::<meeting::Model>(db, patch.id, patch.version).await?;
+    network_for_write(&tx, who, "input.id", before.network_id).await?;
     let mut after = before.clone();
     after.title = apply(after.title, patch.title);
     if let Some(start) = patch.starts_at {
@@ -147,11 +128,7 @@ pub async fn delete(
     who: &Principal,
     target: Target,
 ) -> ApiResult<Removed> {
-    let (tx, row) = meeting_for_write(db, who, target).await?;
-    tx::remove(&tx, who, &row).await?;
-    tx::commit(tx).await?;
-    Ok(Removed {
-        id: row.id,
-        references: 0,
-    })
+    let (tx, row) = tx::lock_for_update::<meeting::Model>(db, target.id, target.version).await?;
+    network_for_write(&tx, who, "input.id", row.network_id).await?;
+    remove_alone(tx, who, &row).await
 }

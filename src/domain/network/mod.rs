@@ -101,6 +101,21 @@ pub struct Removed {
     pub references: u64,
 }
 
+/// Deletes a locked row with its audit entry and commits: the end of a delete that takes
+/// nothing with it.
+pub async fn remove_alone<M: crate::db::tx::Record>(
+    tx: sea_orm::DatabaseTransaction,
+    who: &crate::auth::policy::Principal,
+    row: &M,
+) -> crate::error::ApiResult<Removed> {
+    crate::db::tx::remove(&tx, who, row).await?;
+    crate::db::tx::commit(tx).await?;
+    Ok(Removed {
+        id: row.id(),
+        references: 0,
+    })
+}
+
 /// The organisation whose networks to list: by id, or a municipality by its code.
 #[derive(Debug, Clone)]
 pub enum Member {

@@ -6,7 +6,7 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use uuid::Uuid;
 
 use super::service::network_for_write;
-use super::{EndSeat, NewSeat, Removed, SeatPatch, Target, apply};
+use super::{EndSeat, NewSeat, Removed, SeatPatch, Target, apply, remove_alone};
 use crate::auth::policy::Principal;
 use crate::clock::today;
 use crate::db::audit::Operation;
@@ -77,16 +77,15 @@ pub async fn create(
     Ok(created)
 }
 
-/// Locks a seat and checks that the caller may write its network and saw its version.
+/// Locks a seat, checks the version the caller saw and that it may write the network.
 async fn seat_for_write(
     db: &DatabaseConnection,
     who: &Principal,
     target: Target,
 ) -> ApiResult<(DatabaseTransaction, membership::Model)> {
-    let tx = tx::begin(db).await?;
-    let seat: membership::Model = tx::lock(&tx, target.id).await?;
+    let (tx, seat) =
+        tx::lock_for_update::<membership::Model>(db, target.id, target.version).await?;
     network_for_write(&tx, who, "input.id", seat.network_id).await?;
-    tx::check_version(&seat, target.version)?;
     Ok((tx, seat))
 }
 
@@ -144,10 +143,5 @@ pub async fn delete(
     target: Target,
 ) -> ApiResult<Removed> {
     let (tx, seat) = seat_for_write(db, who, target).await?;
-    tx::remove(&tx, who, &seat).await?;
-    tx::commit(tx).await?;
-    Ok(Removed {
-        id: seat.id,
-        references: 0,
-    })
+    remove_alone(tx, who, &seat).await
 }

@@ -6,8 +6,8 @@ use entity::{
 };
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -159,20 +159,17 @@ async fn set_topics(tx: &DatabaseTransaction, network: Uuid, slugs: &[String]) -
             ids.push(id);
         }
     }
-    network_topic::Entity::delete_many()
-        .filter(network_topic::Column::NetworkId.eq(network))
-        .exec(tx)
-        .await?;
-    for topic_id in ids {
-        network_topic::Model {
-            network_id: network,
-            topic_id,
-        }
-        .into_active_model()
-        .insert(tx)
-        .await?;
-    }
-    Ok(())
+    let links: Vec<_> = ids
+        .into_iter()
+        .map(|topic_id| {
+            network_topic::Model {
+                network_id: network,
+                topic_id,
+            }
+            .into_active_model()
+        })
+        .collect();
+    tx::replace_links(tx, network_topic::Column::NetworkId, network, links).await
 }
 
 /// The network with `id` (`BAD_USER_INPUT` naming `field` when missing), once the policy

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use entity::enums::ActionStatus;
 use uuid::Uuid;
 
-pub use crate::domain::network::{Change, Removal, Removed, Target, apply};
+pub use crate::domain::network::{Change, Removal, Removed, Target, apply, remove_alone};
 
 pub mod service;
 #[cfg(test)]

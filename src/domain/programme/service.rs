@@ -4,13 +4,14 @@ use entity::enums::ActionStatus;
 use entity::{action, action_organisation, agreement, goal, metric, organisation, progress_report};
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, Select,
+    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, Select,
 };
 use uuid::Uuid;
 
 use super::{
     ActionFilter, ActionPatch, NewAction, NewReport, Removal, Removed, ReportPatch, Target, apply,
+    remove_alone,
 };
 use crate::auth::guard::enforce;
 use crate::auth::owners::{action_owners, owners};
@@ -134,20 +135,17 @@ pub async fn get(db: &DatabaseConnection, id: Uuid) -> ApiResult<Option<action::
 
 /// Replaces the responsible organisations of an action.
 async fn set_responsible(tx: &DatabaseTransaction, action: Uuid, orgs: &[Uuid]) -> ApiResult<()> {
-    action_organisation::Entity::delete_many()
-        .filter(action_organisation::Column::ActionId.eq(action))
-        .exec(tx)
-        .await?;
-    for org in orgs {
-        action_organisation::Model {
-            action_id: action,
-            organisation_id: *org,
-        }
-        .into_active_model()
-        .insert(tx)
-        .await?;
-    }
-    Ok(())
+    let links: Vec<_> = orgs
+        .iter()
+        .map(|org| {
+            action_organisation::Model {
+                action_id: action,
+                organisation_id: *org,
+            }
+            .into_active_model()
+        })
+        .collect();
+    tx::replace_links(tx, action_organisation::Column::ActionId, action, links).await
 }
 
 /// Checks that the organisations exist and that the caller may write for one of them.
@@ -313,10 +311,7 @@ pub async fn create_report(
 ) -> ApiResult<progress_report::Model> {
     let tx = tx::begin(db).await?;
     tx::must_exist::<action::Entity, _>(&tx, "input.actionId", new.action_id, "action").await?;
-    enforce(
-        policy::may_write(Some(who), &action_owners(&tx, new.action_id).await?),
-        "reports of this action",
-    )?;
+    may_report(&tx, who, new.action_id).await?;
     let now = chrono::Utc::now();
     let row = progress_report::Model {
         id: Uuid::new_v4(),
@@ -334,20 +329,12 @@ pub async fn create_report(
     Ok(created)
 }
 
-/// Locks a report and checks that the caller may write its action and saw its version.
-async fn report_for_write(
-    db: &DatabaseConnection,
-    who: &Principal,
-    target: Target,
-) -> ApiResult<(DatabaseTransaction, progress_report::Model)> {
-    let tx = tx::begin(db).await?;
-    let row: progress_report::Model = tx::lock(&tx, target.id).await?;
+/// Whether the caller may write the reports of `action`.
+async fn may_report(tx: &DatabaseTransaction, who: &Principal, action: Uuid) -> ApiResult<()> {
     enforce(
-        policy::may_write(Some(who), &action_owners(&tx, row.action_id).await?),
+        policy::may_write(Some(who), &action_owners(tx, action).await?),
         "reports of this action",
-    )?;
-    tx::check_version(&row, target.version)?;
-    Ok((tx, row))
+    )
 }
 
 /// Changes a progress report.
@@ -356,11 +343,9 @@ pub async fn update_report(
     who: &Principal,
     patch: ReportPatch,
 ) -> ApiResult<progress_report::Model> {
-    let target = Target {
-        id: patch.id,
-        version: patch.version,
-    };
-    let (tx, before) = report_for_write(db, who, target).await?;
+    let (tx, before) =
+        tx::lock_for_update::<progress_report::Model>(db, patch.id, patch.version).await?;
+    may_report(&tx, who, before.action_id).await?;
     let mut after = before.clone();
     after.reported_on = patch.reported_on.unwrap_or(after.reported_on);
     after.status = patch.status.unwrap_or(after.status);
@@ -375,11 +360,8 @@ pub async fn delete_report(
     who: &Principal,
     target: Target,
 ) -> ApiResult<Removed> {
-    let (tx, row) = report_for_write(db, who, target).await?;
-    tx::remove(&tx, who, &row).await?;
-    tx::commit(tx).await?;
-    Ok(Removed {
-        id: row.id,
-        references: 0,
-    })
+    let (tx, row) =
+        tx::lock_for_update::<progress_report::Model>(db, target.id, target.version).await?;
+    may_report(&tx, who, row.action_id).await?;
+    remove_alone(tx, who, &row).await
 }

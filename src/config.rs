@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::graphql::cost::Limits;
+
 /// Yhdyspinta API: who works with whom between Finnish municipalities and wellbeing
 /// services counties, as GraphQL.
 #[derive(Debug, Parser)]
@@ -146,16 +148,40 @@ pub struct ServeArgs {
     /// Longest time one request may run before it is cancelled (e.g. `10s`, `500ms`).
     #[arg(long, env = "YHDYSPINTA_REQUEST_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, global = true)]
     pub request_timeout: Duration,
-    /// How long batched loading waits for more keys before querying (`5ms`); longer windows
-    /// batch more reliably under load, shorter ones answer sooner.
-    #[arg(long, env = "YHDYSPINTA_BATCH_WINDOW", default_value = "5ms", value_parser = humantime::parse_duration, global = true)]
-    pub batch_window: Duration,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "YHDYSPINTA_MAX_BODY_BYTES", default_value_t = 256 * 1024, global = true)]
     pub max_body_bytes: usize,
     /// Do not load the seed data into an empty database.
     #[arg(long, env = "YHDYSPINTA_NO_SEED", global = true)]
     pub no_seed: bool,
+    /// Longest query text accepted, in bytes (variables not included).
+    #[arg(long, env = "YHDYSPINTA_MAX_DOCUMENT_BYTES", default_value_t = Limits::DEFAULT.max_document_bytes, global = true)]
+    pub max_document_bytes: usize,
+    /// Most GraphQL tokens a query text may hold.
+    #[arg(long, env = "YHDYSPINTA_MAX_TOKENS", default_value_t = Limits::DEFAULT.max_tokens, global = true)]
+    pub max_tokens: usize,
+    /// Deepest field nesting a query may have; brackets may nest twice as deep.
+    #[arg(long, env = "YHDYSPINTA_MAX_DEPTH", default_value_t = Limits::DEFAULT.max_depth, global = true)]
+    pub max_depth: usize,
+    /// Most aliased fields a query may have, fragments expanded.
+    #[arg(long, env = "YHDYSPINTA_MAX_ALIASES", default_value_t = Limits::DEFAULT.max_aliases, global = true)]
+    pub max_aliases: u64,
+    /// Highest cost a query may have: the nodes its answer can hold.
+    #[arg(long, env = "YHDYSPINTA_MAX_COST", default_value_t = Limits::DEFAULT.max_cost, global = true)]
+    pub max_cost: u64,
+}
+
+impl ServeArgs {
+    /// The limits every request is priced against.
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_document_bytes: self.max_document_bytes,
+            max_tokens: self.max_tokens,
+            max_depth: self.max_depth,
+            max_aliases: self.max_aliases,
+            max_cost: self.max_cost,
+        }
+    }
 }
 
 impl Default for ServeArgs {
@@ -163,9 +189,13 @@ impl Default for ServeArgs {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             request_timeout: Duration::from_secs(10),
-            batch_window: Duration::from_millis(5),
             max_body_bytes: 256 * 1024,
             no_seed: false,
+            max_document_bytes: Limits::DEFAULT.max_document_bytes,
+            max_tokens: Limits::DEFAULT.max_tokens,
+            max_depth: Limits::DEFAULT.max_depth,
+            max_aliases: Limits::DEFAULT.max_aliases,
+            max_cost: Limits::DEFAULT.max_cost,
         }
     }
 }
@@ -203,6 +233,17 @@ mod tests {
         assert_eq!(cli.serve.listen.port(), 9000);
         let cli = Cli::try_parse_from(["yhdyspinta", "--listen", "127.0.0.1:9001"]).unwrap();
         assert_eq!(cli.serve.listen.port(), 9001);
+    }
+
+    #[test]
+    fn limits_default_to_production_values_and_can_be_set() {
+        let cli = Cli::try_parse_from(["yhdyspinta"]).unwrap();
+        assert_eq!(cli.serve.limits(), Limits::DEFAULT);
+        assert_eq!(ServeArgs::default().limits(), Limits::DEFAULT);
+        let cli =
+            Cli::try_parse_from(["yhdyspinta", "--max-cost", "1000", "--max-depth", "8"]).unwrap();
+        assert_eq!(cli.serve.limits().max_cost, 1000);
+        assert_eq!(cli.serve.limits().max_depth, 8);
     }
 
     #[test]

@@ -194,8 +194,8 @@ pub fn code_of(error: &async_graphql::Error) -> Option<String> {
     }
 }
 
-/// Codes async-graphql's own errors. Errors without a path are request errors (syntax,
-/// validation, limits): `GRAPHQL_VALIDATION_FAILED`. Errors with a path and no code are
+/// Codes async-graphql's own errors. Errors without a path are validation errors
+/// (`GRAPHQL_VALIDATION_FAILED`; syntax and limits are refused earlier, by the cost model). Errors with a path and no code are
 /// arguments that did not coerce to their type (`BAD_USER_INPUT`) — async-graphql reports
 /// those only as text — or something unexpected, masked as `INTERNAL`.
 pub fn finish_errors(response: &mut async_graphql::Response) {

@@ -9,7 +9,8 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
-pub mod input;
+/// The old name of [`domain::values`], for code not yet moved to the domain services.
+pub use domain::values as input;
 
 pub mod seed;
 
@@ -101,14 +102,9 @@ pub async fn prepare(db: &DatabaseConnection, seed_when_empty: bool) -> anyhow::
 /// The HTTP application over `db`, verifying tokens with `verifier` (none: no writes).
 pub fn app(db: DatabaseConnection, verifier: Option<Verifier>, args: &ServeArgs) -> axum::Router {
     let schema = graphql::schema(db.clone());
+    let pricing = graphql::cost::Pricing::new(&schema, args.limits());
     http::router(
-        http::AppState::new(
-            schema,
-            db,
-            verifier,
-            args.request_timeout,
-            args.batch_window,
-        ),
+        http::AppState::new(schema, db, verifier, args.request_timeout, pricing),
         args.max_body_bytes,
     )
 }

@@ -1,11 +1,11 @@
 //! Batched loading of related rows. Every nested field loads through one per-request
-//! [`DataLoader`] over [`DbLoader`], keyed by a small key type per relation, so a request
+//! [`Batcher`] over [`DbLoader`], keyed by a small key type per relation, so a request
 //! runs one statement per relation and level of its shape however many rows it returns.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
 use entity::*;
 use sea_orm::sea_query::SimpleExpr;
@@ -15,21 +15,19 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::batch::Batcher;
+
 /// Runs the batched queries of one request.
 pub struct DbLoader {
     pub(crate) db: DatabaseConnection,
 }
 
-/// The per-request loader, cached so a row is read at most once per request.
-pub type Loaders = DataLoader<DbLoader, HashMapCache>;
+/// The per-request loader: batches without a timer and caches for the request.
+pub type Loaders = Batcher<DbLoader>;
 
-/// A loader for one request. It waits `window` for more keys before it queries: resolving
-/// a list registers every item's keys within that window, so one level of a query becomes
-/// one statement; the window is the price of batching in latency per nesting level.
-pub fn loaders(db: DatabaseConnection, window: std::time::Duration) -> Loaders {
-    DataLoader::with_cache(DbLoader { db }, tokio::spawn, HashMapCache::default())
-        .delay(window)
-        .max_batch_size(1000)
+/// A loader for one request.
+pub fn loaders(db: DatabaseConnection) -> Loaders {
+    Batcher::new(DbLoader { db })
 }
 
 /// Loading errors are shared between the fields that waited on the same batch.

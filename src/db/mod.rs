@@ -6,6 +6,7 @@ use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 
 pub mod audit;
+pub mod batch;
 pub mod loaders;
 pub mod page;
 pub mod tx;

@@ -10,3 +10,4 @@ pub mod programme;
 pub mod reference;
 pub mod representative;
 pub mod search;
+pub mod values;

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod bulk;
 pub mod context;
+pub mod cost;
 pub mod counterparts;
 pub mod enums;
 
@@ -51,18 +52,15 @@ pub struct Query(
 /// The schema type.
 pub type ApiSchema = Schema<Query, MutationRoot, EmptySubscription>;
 
-/// Deepest selection nesting a query may have. GraphiQL's introspection query needs 13.
-pub const MAX_DEPTH: usize = 15;
-/// Highest complexity a query may have: each field costs 1, and a connection field costs
-/// its page size times its selection.
-pub const MAX_COMPLEXITY: usize = 10_000;
-
 /// Builds the schema around a database connection.
+///
+/// Depth and cost are limited before a request reaches the schema (see [`cost`]), not by
+/// async-graphql's `limit_depth`/`limit_complexity`: its complexity priced a nested list at
+/// 1 whatever it held, and its validation expands fragments anew at every spread, so the
+/// limits must be known before it runs.
 pub fn schema(db: DatabaseConnection) -> ApiSchema {
     Schema::build(Query::default(), MutationRoot::default(), EmptySubscription)
         .data(db)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
         .limit_recursive_depth(64)
         .limit_directives(16)
         .finish()

@@ -22,6 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::token::Verifier;
 use crate::db::loaders::loaders as request_loaders;
 use crate::error::finish_errors;
+use crate::graphql::cost::Pricing;
 use crate::graphql::{ApiSchema, Viewer};
 
 /// What every request handler shares.
@@ -35,7 +36,7 @@ struct Inner {
     db: DatabaseConnection,
     verifier: Option<Verifier>,
     request_timeout: Duration,
-    batch_window: Duration,
+    pricing: Pricing,
 }
 
 impl AppState {
@@ -45,7 +46,7 @@ impl AppState {
         db: DatabaseConnection,
         verifier: Option<Verifier>,
         request_timeout: Duration,
-        batch_window: Duration,
+        pricing: Pricing,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -53,7 +54,7 @@ impl AppState {
                 db,
                 verifier,
                 request_timeout,
-                batch_window,
+                pricing,
             }),
         }
     }
@@ -177,15 +178,6 @@ async fn graphql_get(
                 );
             }
         };
-    if let Ok(document) = async_graphql::parser::parse_query(&request.query)
-        && !only_queries(&document, request.operation_name.as_deref())
-    {
-        return request_error(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_REQUEST",
-            "GET requests may only run queries; send mutations with POST",
-        );
-    }
     execute(&state, &headers, request, true).await
 }
 
@@ -224,16 +216,35 @@ async fn execute(
     request: async_graphql::Request,
     cacheable: bool,
 ) -> Response {
+    let mut request = request;
+    // Priced before anything else runs, async-graphql's parser and validation included:
+    // its validation expands a fragment anew at every spread, and the price bounds that.
+    if let Err(refused) = state.inner.pricing.check(&mut request) {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            refused.code(),
+            &refused.to_string(),
+        );
+    }
+    // Only GET requests are cacheable, and they may only run queries.
+    let operation_name = request.operation_name.clone();
+    if cacheable
+        && let Ok(document) = request.parsed_query()
+        && !only_queries(document, operation_name.as_deref())
+    {
+        return request_error(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "GET requests may only run queries; send mutations with POST",
+        );
+    }
     let viewer = match authenticate(state, headers) {
         Ok(viewer) => viewer,
         Err(reason) => return request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &reason),
     };
     let cacheable = cacheable && !viewer.authenticated();
     let request = request
-        .data(request_loaders(
-            state.inner.db.clone(),
-            state.inner.batch_window,
-        ))
+        .data(request_loaders(state.inner.db.clone()))
         .data(viewer);
     let run = state.inner.schema.execute(request);
     let mut response = match tokio::time::timeout(state.inner.request_timeout, run).await {

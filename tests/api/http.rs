@@ -96,7 +96,7 @@ both! {
 both! {
     async fn syntax_errors_have_a_code(app: TestApp) {
         let error = app.error("{ organisations { ", json!({})).await;
-        assert_eq!(code(&error), "GRAPHQL_VALIDATION_FAILED");
+        assert_eq!(code(&error), "GRAPHQL_PARSE_FAILED");
         let error = app.error("{ noSuchField }", json!({})).await;
         assert_eq!(code(&error), "GRAPHQL_VALIDATION_FAILED");
     }

@@ -1,45 +1,206 @@
-//! Depth and complexity limits, bad arguments, and the visibility of contact details.
+//! The limits a request is priced against before it runs, bad arguments, and the
+//! visibility of contact details.
 
 use entity::enums::Visibility;
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::both;
 use crate::support::*;
 
+/// Posts `query`, which must be refused before it runs: status 400, no `data`, one error.
+async fn refused(app: &TestApp, query: &str) -> Value {
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.expect("JSON response");
+    assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(body["errors"].as_array().map(Vec::len), Some(1), "{body}");
+    body["errors"][0].clone()
+}
+
+fn message(error: &Value) -> &str {
+    error["message"].as_str().unwrap_or_default()
+}
+
 both! {
     async fn depth_limit(app: TestApp) {
-        // Organisation → county → county → … nests deeper than the limit of 15.
+        // Organisation → parent → parent → … nests deeper than the limit of 15.
         let mut query = String::from("name");
         for _ in 0..16 {
             query = format!("parent {{ {query} }}");
         }
-        let error = app
-            .error(&format!("{{ organisation(municipalityCode: \"297\") {{ {query} }} }}"), json!({}))
-            .await;
-        assert_eq!(code(&error), "GRAPHQL_VALIDATION_FAILED");
-        assert!(error["message"].as_str().unwrap().contains("nested too deep"), "{error}");
+        let error = refused(&app, &format!("{{ organisation(municipalityCode: \"297\") {{ {query} }} }}")).await;
+        assert_eq!(code(&error), "TOO_DEEP");
+        assert_eq!(message(&error), "the query nests fields 18 deep; the limit is 15");
     }
 }
 
 both! {
-    async fn complexity_limit(app: TestApp) {
-        // Ten pages of 100 organisations with a dozen fields each cost about 15 000.
+    async fn nested_lists_are_priced_by_what_they_hold(app: TestApp) {
+        // The issue's 218-byte query: a county's municipalities, their county, its
+        // municipalities … five times over, about 24 million organisations.
+        let data = app.query("{ organisation(municipalityCode: \"297\") { county { id } } }", json!({})).await;
+        let county = data["organisation"]["county"]["id"].as_str().unwrap().to_owned();
+        let query = format!(
+            "{{ organisation(id: \"{county}\") {{ municipalities {{ county {{ municipalities {{ county {{ \
+             municipalities {{ county {{ municipalities {{ county {{ municipalities {{ county {{ name }} }} }} }} }} \
+             }} }} }} }} }} }} }}"
+        );
+        let error = refused(&app, &query).await;
+        assert_eq!(code(&error), "QUERY_TOO_COSTLY");
+        assert!(message(&error).starts_with("the query would cost "), "{error}");
+        assert!(message(&error).ends_with(" nodes; the limit is 50 000"), "{error}");
+        // One level of it is an ordinary question.
+        let data = app
+            .query(&format!("{{ organisation(id: \"{county}\") {{ municipalities {{ name county {{ name }} }} }} }}"), json!({}))
+            .await;
+        assert!(!data["organisation"]["municipalities"].as_array().unwrap().is_empty());
+    }
+}
+
+both! {
+    async fn the_doubling_fragment_document_is_refused(app: TestApp) {
+        let mut doc = String::from("{ ...f30 }\nfragment f0 on Query { __typename }\n");
+        for i in 1..=30 {
+            doc.push_str(&format!("fragment f{i} on Query {{ ...f{} ...f{} }}\n", i - 1, i - 1));
+        }
+        let error = refused(&app, &doc).await;
+        assert_eq!(code(&error), "QUERY_TOO_COSTLY");
+        assert_eq!(message(&error), "the query would cost 1 073 741 824 nodes; the limit is 50 000");
+    }
+}
+
+both! {
+    async fn counts_are_priced(app: TestApp) {
+        // The issue's 3 500 aliased empty pages are refused on their size alone …
+        let page = |i: usize| format!("a{i}: representatives(first: 0) {{ totalCount }}");
+        let many = format!("{{ {} }}", (0..3_500).map(page).collect::<Vec<_>>().join(" "));
+        let error = refused(&app, &many).await;
+        assert_eq!(code(&error), "DOCUMENT_TOO_LARGE");
+        assert_eq!(
+            message(&error),
+            format!("the query is {} bytes long; the limit is 32 768", grouped(many.len()))
+        );
+        // … and a few dozen, within every other limit, on the counts they run.
+        let some = format!("{{ {} }}", (0..60).map(page).collect::<Vec<_>>().join(" "));
+        let error = refused(&app, &some).await;
+        assert_eq!(code(&error), "QUERY_TOO_COSTLY");
+        // Aliases have a limit of their own.
+        let aliases = format!("{{ {} }}", (0..101).map(|i| format!("a{i}: __typename")).collect::<Vec<_>>().join(" "));
+        let error = refused(&app, &aliases).await;
+        assert_eq!(code(&error), "TOO_MANY_ALIASES");
+        assert_eq!(message(&error), "the query has 101 aliases; the limit is 100");
+        // A handful of counts is fine.
+        let few = format!("{{ {} }}", (0..5).map(page).collect::<Vec<_>>().join(" "));
+        let data = app.query(&few, json!({})).await;
+        assert!(data["a0"]["totalCount"].as_u64().is_some());
+    }
+}
+
+both! {
+    async fn deep_and_large_documents_are_refused_before_parsing(app: TestApp) {
+        let deep = format!("{}{}", "{ a ".repeat(5_000), "}".repeat(5_000));
+        let error = refused(&app, &deep).await;
+        assert_eq!(code(&error), "TOO_DEEP");
+        assert_eq!(message(&error), "the query nests brackets 5 000 deep; the limit is 30");
+
+        let large = format!("{{ topics {{ slug }} }} # {}", "x".repeat(100 * 1024));
+        let error = refused(&app, &large).await;
+        assert_eq!(code(&error), "DOCUMENT_TOO_LARGE");
+
+        let long = format!("{{ {} }}", "a ".repeat(5_100));
+        let error = refused(&app, &long).await;
+        assert_eq!(code(&error), "TOO_MANY_TOKENS");
+        assert_eq!(message(&error), "the query has 5 102 tokens; the limit is 5 000");
+
+        let error = refused(&app, "{ organisation(id: \"hidden-text\" { name } }").await;
+        assert_eq!(code(&error), "GRAPHQL_PARSE_FAILED");
+        assert!(!message(&error).contains("hidden-text"), "{error}");
+    }
+}
+
+both! {
+    async fn get_requests_are_priced_too(app: TestApp) {
+        let deep = format!("{}{}", "{a".repeat(100), "}".repeat(100));
+        let response = app
+            .client
+            .get(app.url("/graphql"))
+            .query(&[("query", deep.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(code(&body["errors"][0]), "TOO_DEEP");
+    }
+}
+
+both! {
+    async fn portal_queries_and_introspection_still_answer(app: TestApp) {
+        let data = app
+            .query(
+                "{ counterparts(municipalityCode: \"297\", topic: \"employment\", level: INTERFACE) {
+                    municipality { name } topic { name(lang: EN) } level complete
+                    municipalityRepresentatives { person { name title email phone } role }
+                    countyRepresentatives { person { name title email } organisation { name } } } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(data["counterparts"].as_array().unwrap().len(), 1);
+        let data = app
+            .query(
+                "{ networks(filter: { municipalityCode: \"844\" }, first: 50) { totalCount
+                    edges { node { name kind convener { name } convenerNote cadence area { name } } } } }",
+                json!({}),
+            )
+            .await;
+        assert!(data["networks"]["totalCount"].as_u64().unwrap() > 0);
+        let data = app.query("{ goals { id title } }", json!({})).await;
+        let goal = data["goals"][0]["id"].as_str().unwrap().to_owned();
+        let data = app
+            .query(
+                "query($g: ID) { actions(filter: { goalId: $g, open: true }, first: 20) {
+                    totalCount pageInfo { hasNextPage endCursor }
+                    edges { node { title responsibility responsibleOrganisations { name }
+                    metrics { description kind } status } } } }",
+                json!({ "g": goal }),
+            )
+            .await;
+        assert!(data["actions"]["totalCount"].as_u64().is_some());
+        let data = app
+            .query("{ search(text: \"kuopion\") { __typename ... on Organisation { name } } }", json!({}))
+            .await;
+        assert!(!data["search"].as_array().unwrap().is_empty());
+        // Ten full pages of organisations with a dozen fields each: some 14 000 nodes.
         let page = "organisations(first: 100) { edges { node { name kind municipalityCode countyCode \
             businessId shortName email phone website address description } } }";
-        let nested = format!(
+        let ten = format!(
             "{{ {} }}",
             (0..10).map(|i| format!("a{i}: {page}")).collect::<Vec<_>>().join(" ")
         );
-        let error = app.error(&nested, json!({})).await;
-        assert_eq!(code(&error), "GRAPHQL_VALIDATION_FAILED");
-        assert!(error["message"].as_str().unwrap().contains("too complex"), "{error}");
-        // The same shape with small pages passes.
-        app.query(
-            "{ organisations(first: 5) { edges { node { name memberships { network { name } } } } } }",
-            json!({}),
-        )
-        .await;
+        app.query(&ten, json!({})).await;
+        // GraphiQL's introspection query.
+        let data = app.query(include_str!("../fixtures/introspection.graphql"), json!({})).await;
+        assert!(data["__schema"]["types"].as_array().unwrap().len() > 50);
     }
+}
+
+/// `1234567` as `1 234 567`.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, d) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(d);
+    }
+    out
 }
 
 both! {

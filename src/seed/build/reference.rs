@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::{Builder, parse_enum, parse_toml};
 use crate::domain::search::Searchable;
+use crate::domain::values::MunicipalityCode;
 use crate::seed::files::{AreasFile, TopicsFile};
 use crate::seed::keys::{HELSINKI_COUNTY_CODE, HELSINKI_MUNICIPALITY, id_for};
 
@@ -97,12 +98,8 @@ impl Builder {
     fn municipalities(&mut self) -> anyhow::Result<()> {
         for row in csv::Reader::from_reader(MUNICIPALITIES_CSV.as_bytes()).deserialize() {
             let row: MunicipalityRow = row.context("municipalities_2022.csv")?;
-            ensure!(
-                row.municipality_code.len() == 3
-                    && row.municipality_code.bytes().all(|b| b.is_ascii_digit()),
-                "bad municipality code {:?}",
-                row.municipality_code
-            );
+            let code = MunicipalityCode::parse("municipality_code", &row.municipality_code)
+                .map_err(|e| anyhow::anyhow!("municipalities_2022.csv: {}", e.message))?;
             let key = format!("municipality:{}", row.municipality_code);
             let id = self.keys.add("organisation", &key)?;
             let county_id = match row.county_code.as_str() {
@@ -120,7 +117,7 @@ impl Builder {
                 OrganisationKind::Municipality,
                 row.municipality_name,
             );
-            municipality.municipality_code = Some(row.municipality_code);
+            municipality.municipality_code = Some(code.into_inner());
             municipality.county_code = is_helsinki.then(|| HELSINKI_COUNTY_CODE.to_owned());
             municipality.county_id = county_id;
             self.data

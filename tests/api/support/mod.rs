@@ -140,12 +140,15 @@ fn postgres_template(cluster: &'static postgres::PgCluster) -> &'static str {
 /// Starts the application on a fresh seeded database of `backend`, or `None` when
 /// PostgreSQL is asked for and not installed.
 pub async fn spawn_app_on(backend: Backend) -> Option<TestApp> {
-    spawn_app_with(backend, Duration::from_millis(5)).await
+    spawn_app_full(backend, Default::default(), default_key()).await
 }
 
-/// Like [`spawn_app_on`] with a batch window of its own.
-pub async fn spawn_app_with(backend: Backend, batch_window: Duration) -> Option<TestApp> {
-    spawn_app_full(backend, batch_window, default_key()).await
+/// Like [`spawn_app_on`] with server settings of its own.
+pub async fn spawn_app_with_args(
+    backend: Backend,
+    args: yhdyspinta::config::ServeArgs,
+) -> Option<TestApp> {
+    spawn_app_full(backend, args, default_key()).await
 }
 
 /// Like [`spawn_app_on`], verifying tokens with `key`.
@@ -154,12 +157,12 @@ pub async fn spawn_app_with_key(
     backend: Backend,
     key: yhdyspinta::auth::token::Key,
 ) -> Option<TestApp> {
-    spawn_app_full(backend, Duration::from_millis(5), key).await
+    spawn_app_full(backend, Default::default(), key).await
 }
 
 async fn spawn_app_full(
     backend: Backend,
-    batch_window: Duration,
+    args: yhdyspinta::config::ServeArgs,
     key: yhdyspinta::auth::token::Key,
 ) -> Option<TestApp> {
     if let Ok(filter) = std::env::var("YHDYSPINTA_TEST_LOG") {
@@ -198,10 +201,6 @@ async fn spawn_app_full(
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let args = yhdyspinta::config::ServeArgs {
-        batch_window,
-        ..Default::default()
-    };
     let verifier =
         yhdyspinta::auth::token::Verifier::new(&key, ISSUER, AUDIENCE, 5).expect("verifier");
     let app = yhdyspinta::app(db.clone(), Some(verifier), &args);

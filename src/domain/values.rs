@@ -1,5 +1,6 @@
-//! Parsing of write input into checked values. Every function names the input field at
-//! fault, so the error reaches the caller as `BAD_USER_INPUT` with `extensions.field`.
+//! Values parsed once at the boundary: a code, an ID, an address is a type, and its rule
+//! lives here with its tests. Every parse names the input field at fault, so the error
+//! reaches the caller as `BAD_USER_INPUT` with `extensions.field`.
 
 use chrono::NaiveDate;
 
@@ -182,9 +183,130 @@ pub fn date_range(field_to: &str, from: Option<NaiveDate>, to: Option<NaiveDate>
     }
 }
 
+/// Declares a string value type whose only way in is its checked `parse`.
+macro_rules! value_type {
+    ($(#[$doc:meta])* $name:ident, $check:path) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Parses `value`, naming `field` when it is rejected.
+            pub fn parse(field: &str, value: &str) -> Checked<Self> {
+                $check(field, value).map(Self)
+            }
+
+            /// The value as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// The stored text.
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl From<$name> for String {
+            fn from(value: $name) -> String {
+                value.0
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+value_type!(
+    /// A three-digit municipality code (kuntanumero), leading zeros kept (`005`).
+    MunicipalityCode,
+    municipality_code
+);
+value_type!(
+    /// A Finnish business ID (Y-tunnus) with a valid check digit.
+    BusinessId,
+    business_id
+);
+value_type!(
+    /// An e-mail address, domain lower-cased.
+    Email,
+    email
+);
+value_type!(
+    /// A phone number in E.164 form.
+    Phone,
+    phone
+);
+value_type!(
+    /// An absolute http(s) URL.
+    Url,
+    url
+);
+value_type!(
+    /// A topic slug: lower-case letters, digits and hyphens (`health-promotion`).
+    Slug,
+    slug
+);
+
+/// A slug: 1–64 lower-case ASCII letters, digits and single hyphens inside.
+pub fn slug(field: &str, value: &str) -> Checked<String> {
+    let value = value.trim();
+    let ok = !value.is_empty()
+        && value.len() <= 64
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !value.starts_with('-')
+        && !value.ends_with('-')
+        && !value.contains("--");
+    if ok {
+        Ok(value.to_owned())
+    } else {
+        fail(
+            field,
+            "a topic slug is lower-case letters, digits and hyphens, e.g. employment",
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_two_digit_code_is_rejected() {
+        let err = MunicipalityCode::parse("input.municipalityCode", "97").unwrap_err();
+        assert_eq!(err.field, "input.municipalityCode");
+        assert!(MunicipalityCode::parse("f", "2977").is_err());
+        assert!(MunicipalityCode::parse("f", "29a").is_err());
+    }
+
+    #[test]
+    fn leading_zeros_are_kept() {
+        let code = MunicipalityCode::parse("f", " 005 ").unwrap();
+        assert_eq!(code.as_str(), "005");
+    }
+
+    #[test]
+    fn a_slug_is_lower_case_words_with_hyphens() {
+        assert_eq!(
+            Slug::parse("f", "health-promotion").unwrap().as_str(),
+            "health-promotion"
+        );
+        assert!(Slug::parse("f", "Health").is_err());
+        assert!(Slug::parse("f", "-x").is_err());
+        assert!(Slug::parse("f", "").is_err());
+    }
+
+    #[test]
+    fn an_email_keeps_its_local_part_and_lower_cases_its_domain() {
+        let email = Email::parse("f", "Aino.E@Example.ORG").unwrap();
+        assert_eq!(email.into_inner(), "Aino.E@example.org");
+    }
 
     #[test]
     fn business_ids() {

@@ -9,8 +9,6 @@ pub mod domain;
 pub mod error;
 pub mod graphql;
 pub mod http;
-/// The old name of [`domain::values`], for code not yet moved to the domain services.
-pub use domain::values as input;
 
 pub mod seed;
 

@@ -5,8 +5,8 @@
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, EntityName, EntityTrait, IntoActiveModel, PrimaryKeyTrait,
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
+    DatabaseTransaction, EntityName, EntityTrait, IntoActiveModel, PrimaryKeyTrait, QueryFilter,
     TransactionTrait,
 };
 use serde::Serialize;
@@ -226,4 +226,26 @@ where
         .one(db)
         .await?
         .ok_or_else(|| bad_input(field, format!("no {what} with id {id}")))
+}
+
+/// Replaces the link rows of a parent (those whose `column` is `parent`) with `links`; the
+/// caller commits. Links are plain join rows: not versioned, not audited.
+pub async fn replace_links<A>(
+    tx: &DatabaseTransaction,
+    column: <A::Entity as EntityTrait>::Column,
+    parent: Uuid,
+    links: impl IntoIterator<Item = A>,
+) -> ApiResult<()>
+where
+    A: ActiveModelTrait + ActiveModelBehavior + Send,
+    <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+{
+    A::Entity::delete_many()
+        .filter(column.eq(parent))
+        .exec(tx)
+        .await?;
+    for link in links {
+        link.insert(tx).await?;
+    }
+    Ok(())
 }

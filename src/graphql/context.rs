@@ -60,3 +60,18 @@ where
     let found = loaders(ctx).load_many(keys.iter().cloned()).await?;
     Ok(keys.iter().filter_map(|k| found.get(k).cloned()).collect())
 }
+
+/// Loads the row a nullable reference points to.
+pub async fn load_opt<K>(
+    ctx: &Context<'_>,
+    key: Option<K>,
+) -> ApiResult<Option<<DbLoader as Loader<K>>::Value>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    DbLoader: Loader<K, Error = LoadError>,
+{
+    match key {
+        Some(key) => Ok(loaders(ctx).load_one(key).await?),
+        None => Ok(None),
+    }
+}

@@ -12,9 +12,10 @@ use uuid::Uuid;
 
 use super::context::{db, loaders, parse_id, today};
 use super::enums::{Level, MissingSide};
+use super::organisation::Organisation;
+use super::reference::Topic;
 use super::representative::Representative;
 use super::scalars::Date;
-use super::types::{Organisation, Topic};
 use crate::db::loaders::DbLoader;
 use crate::domain::counterpart::{CountyIndex, Coverage, Missing, Pair, service};
 use crate::domain::values::MunicipalityCode;

@@ -1,53 +1,57 @@
-//! The GraphQL schema: types, root fields, batching loaders and the limits that keep one
-//! request from taking the server down.
+//! The GraphQL face of the domain: one file per domain with its object types, inputs and
+//! its part of the root `Query` and `Mutation`; resolvers are thin and call the services in
+//! `crate::domain`. Also the cost model that prices a request before it runs.
+
+pub mod action;
 pub mod audit;
-pub mod bulk;
 pub mod context;
 pub mod cost;
 pub mod counterpart;
-pub mod counterparts;
 pub mod enums;
 pub mod inputs;
-pub mod mutation;
-pub mod mutation_programme;
+pub mod meeting;
+pub mod network;
 pub mod organisation;
 pub mod paging;
+pub mod patch;
 pub mod person;
-pub mod query;
-pub mod representative;
+pub mod programme;
 pub mod reference;
+pub mod representative;
 pub mod scalars;
 pub mod search;
-pub mod types;
+pub mod seat;
 pub mod values;
-pub mod write;
 
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 use sea_orm::DatabaseConnection;
-
-use query::QueryRoot;
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
 pub struct MutationRoot(
     organisation::OrganisationMutation,
     person::PersonMutation,
-    mutation_programme::ProgrammeMutations,
     representative::RepresentativeMutation,
     representative::csv::RepresentativeCsvMutation,
+    network::NetworkMutation,
+    seat::SeatMutation,
+    meeting::MeetingMutation,
+    action::ProgrammeMutation,
 );
 
 /// Every query.
 #[derive(MergedObject, Default)]
 pub struct Query(
-    QueryRoot,
+    organisation::OrganisationQuery,
     representative::RepresentativeQuery,
     representative::csv::RepresentativeCsvQuery,
     counterpart::CounterpartQuery,
-    audit::AuditQuery,
-    organisation::OrganisationQuery,
     reference::ReferenceQuery,
+    network::NetworkQuery,
+    meeting::MeetingQuery,
+    programme::ProgrammeQuery,
     search::SearchQuery,
+    audit::AuditQuery,
 );
 
 /// The schema type.

@@ -7,17 +7,18 @@ use entity::enums as db;
 use entity::organisation;
 use uuid::Uuid;
 
+use super::context::load_opt;
 use super::context::{active_date, db, load_many, loaders, parse_id, parse_opt_id, writer};
 use super::enums::{Language, OrganisationKind, OrganisationOrder};
+use super::inputs::deleted;
 use super::inputs::{
     DeleteInput, DeletePayload, LONG_MAX, LocalizedTextInput, NAME_MAX, SHORT_MAX, opt, opt_text,
 };
-use super::mutation::deleted;
 use super::paging::{List, Page};
 use super::reference::Area;
-use super::scalars::Date;
 use super::representative::Representative;
-use super::types::{NetworkMembership, load_opt};
+use super::scalars::Date;
+use super::seat::NetworkMembership;
 use super::values::{blank_is_none, change, present};
 use crate::db::loaders::{
     AreaById, AreasOfMunicipality, MembershipsOfOrganisation, MunicipalitiesOfCounty,

@@ -4,14 +4,15 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use entity::enums as db;
 use entity::person;
 
+use super::context::load_opt;
 use super::context::{active_date, db, loaders, parse_id, parse_opt_id, viewer, writer};
 use super::enums::Visibility;
+use super::inputs::deleted;
 use super::inputs::{DeleteInput, DeletePayload, NAME_MAX, SHORT_MAX, checked, opt, opt_text};
-use super::mutation::deleted;
 use super::organisation::Organisation;
-use super::scalars::Date;
 use super::representative::Representative;
-use super::types::{NetworkMembership, load_opt};
+use super::scalars::Date;
+use super::seat::NetworkMembership;
 use super::values::{blank_is_none, change};
 use crate::db::loaders::{MembershipsOfPerson, OrganisationById, RepresentativesOfPerson};
 use crate::domain::organisation::Deletion;

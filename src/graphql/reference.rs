@@ -3,10 +3,10 @@
 use async_graphql::{Context, ID, Object};
 use entity::{area, topic};
 
+use super::context::load_opt;
 use super::context::{db, load_many, loaders, parse_opt_id};
 use super::enums::{AreaKind, Language, TopicKind};
-use super::types::Organisation;
-use super::types::load_opt;
+use super::organisation::Organisation;
 use crate::db::loaders::{MunicipalitiesOfArea, OrganisationById, TopicById, TopicChildren};
 use crate::domain::reference::service;
 use crate::error::{ApiResult, internal};

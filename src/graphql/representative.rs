@@ -10,14 +10,17 @@ use entity::enums as db;
 use entity::representative;
 use uuid::Uuid;
 
+use super::context::load_opt;
 use super::context::{active_date, db, load_many, loaders, parse_id, parse_opt_id, today, writer};
 use super::counterpart::county_index;
 use super::enums::Level;
+use super::inputs::deleted;
 use super::inputs::{DeleteInput, DeletePayload, EndInput, SHORT_MAX, checked, ids, opt, opt_text};
-use super::mutation::deleted;
+use super::organisation::{MAX_UNIT_DEPTH, Organisation, county_of};
 use super::paging::{List, Page};
+use super::person::Person;
+use super::reference::Topic;
 use super::scalars::Date;
-use super::types::{MAX_UNIT_DEPTH, Organisation, Person, Topic, county_of, load_opt};
 use crate::db::loaders::{
     MunicipalitiesOfCounty, OrganisationById, PersonById, ServedBy, TopicById,
 };

@@ -2,8 +2,11 @@
 
 use async_graphql::{Context, Object, Union};
 
+use super::action::Action;
 use super::context::db;
-use super::types::{Action, Network, Organisation, Person};
+use super::network::Network;
+use super::organisation::Organisation;
+use super::person::Person;
 use crate::domain::search::service::{self, Found};
 use crate::error::ApiResult;
 

@@ -1,0 +1,367 @@
+//! Reading the programme and writing its actions and progress reports.
+
+use entity::enums::ActionStatus;
+use entity::{action, action_organisation, agreement, goal, metric, organisation, progress_report};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, Select,
+};
+use uuid::Uuid;
+
+use super::{
+    ActionFilter, ActionPatch, NewAction, NewReport, Removal, Removed, ReportPatch, Target, apply,
+    remove_alone,
+};
+use crate::auth::guard::enforce;
+use crate::auth::owners::{action_owners, owners};
+use crate::auth::policy::{self, Principal};
+use crate::db::audit::Operation;
+use crate::db::page::{Window, page_of};
+use crate::db::tx;
+use crate::domain::network::service::topic_subtree;
+use crate::domain::reference::service::topic_id;
+use crate::domain::search::text_condition;
+use crate::error::{ApiResult, bad_input, conflict};
+
+/// The statuses of an open action.
+const OPEN: [ActionStatus; 2] = [ActionStatus::Planned, ActionStatus::InProgress];
+
+/// The goals of an agreement, or of every agreement, in order.
+pub async fn goals(
+    db: &DatabaseConnection,
+    agreement: Option<Uuid>,
+) -> ApiResult<Vec<goal::Model>> {
+    let mut query = goal::Entity::find();
+    if let Some(agreement) = agreement {
+        query = query.filter(goal::Column::AgreementId.eq(agreement));
+    }
+    Ok(query
+        .order_by_asc(goal::Column::AgreementId)
+        .order_by_asc(goal::Column::SortOrder)
+        .order_by_asc(goal::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Every agreement, newest first.
+pub async fn agreements(db: &DatabaseConnection) -> ApiResult<Vec<agreement::Model>> {
+    Ok(agreement::Entity::find()
+        .order_by_desc(agreement::Column::ValidFrom)
+        .order_by_asc(agreement::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Actions with (or, `responsible = false`, without) responsible organisations; with
+/// `organisation`, those naming it.
+fn responsible(organisation: Option<Uuid>, responsible: bool) -> Condition {
+    let mut links = Query::select();
+    links
+        .column(action_organisation::Column::ActionId)
+        .from(action_organisation::Entity);
+    if let Some(org) = organisation {
+        links.and_where(action_organisation::Column::OrganisationId.eq(org));
+    }
+    let links = links.to_owned();
+    Condition::all().add(if responsible {
+        action::Column::Id.in_subquery(links)
+    } else {
+        action::Column::Id.not_in_subquery(links)
+    })
+}
+
+/// The query of `filter`, unordered.
+async fn filtered(
+    db: &DatabaseConnection,
+    filter: ActionFilter,
+) -> ApiResult<Select<action::Entity>> {
+    let mut cond = Condition::all();
+    if let Some(goal) = filter.goal_id {
+        cond = cond.add(action::Column::GoalId.eq(goal));
+    }
+    if let Some(agreement) = filter.agreement_id {
+        let goals = Query::select()
+            .column(goal::Column::Id)
+            .from(goal::Entity)
+            .and_where(goal::Column::AgreementId.eq(agreement))
+            .to_owned();
+        cond = cond.add(action::Column::GoalId.in_subquery(goals));
+    }
+    if let Some(slug) = &filter.topic {
+        cond =
+            cond.add(action::Column::TopicId.is_in(topic_subtree(db, "filter.topic", slug).await?));
+    }
+    if let Some(statuses) = filter.statuses {
+        cond = cond.add(action::Column::Status.is_in(statuses));
+    }
+    match filter.open {
+        Some(true) => cond = cond.add(action::Column::Status.is_in(OPEN)),
+        Some(false) => cond = cond.add(action::Column::Status.is_not_in(OPEN)),
+        None => {}
+    }
+    if let Some(org) = filter.responsible_organisation_id {
+        cond = cond.add(responsible(Some(org), true));
+    }
+    if let Some(unassigned) = filter.unassigned {
+        cond = cond.add(responsible(None, !unassigned));
+    }
+    if let Some(text) = &filter.text {
+        cond = cond.add(text_condition(action::Column::SearchText, text));
+    }
+    Ok(action::Entity::find().filter(cond))
+}
+
+/// Actions matching `filter` in the programme's order (goal, topic, position), and how
+/// many match.
+pub async fn list(
+    db: &DatabaseConnection,
+    filter: ActionFilter,
+    window: Window,
+) -> ApiResult<(Vec<action::Model>, u64)> {
+    let query = filtered(db, filter)
+        .await?
+        .order_by_asc(action::Column::GoalId)
+        .order_by_asc(action::Column::TopicId)
+        .order_by_asc(action::Column::SortOrder)
+        .order_by_asc(action::Column::Id);
+    page_of(db, query, window).await
+}
+
+/// One action by id.
+pub async fn get(db: &DatabaseConnection, id: Uuid) -> ApiResult<Option<action::Model>> {
+    Ok(action::Entity::find_by_id(id).one(db).await?)
+}
+
+/// Replaces the responsible organisations of an action.
+async fn set_responsible(tx: &DatabaseTransaction, action: Uuid, orgs: &[Uuid]) -> ApiResult<()> {
+    let links: Vec<_> = orgs
+        .iter()
+        .map(|org| {
+            action_organisation::Model {
+                action_id: action,
+                organisation_id: *org,
+            }
+            .into_active_model()
+        })
+        .collect();
+    tx::replace_links(tx, action_organisation::Column::ActionId, action, links).await
+}
+
+/// Checks that the organisations exist and that the caller may write for one of them.
+async fn may_make_responsible(
+    tx: &DatabaseTransaction,
+    who: &Principal,
+    orgs: &[Uuid],
+) -> ApiResult<()> {
+    for (i, org) in orgs.iter().enumerate() {
+        let field = format!("input.responsibleOrganisationIds[{i}]");
+        tx::must_exist::<organisation::Entity, _>(tx, &field, *org, "organisation").await?;
+    }
+    enforce(
+        policy::may_write(Some(who), &owners(tx, orgs.iter().copied()).await?),
+        "actions of those organisations",
+    )
+}
+
+/// `BAD_USER_INPUT` when a period ends before it starts.
+fn check_period(row: &action::Model) -> ApiResult<()> {
+    if row.period_end < row.period_start {
+        return Err(bad_input(
+            "input.periodEnd",
+            "the period ends before it starts",
+        ));
+    }
+    Ok(())
+}
+
+/// Adds an action at the end of its goal. An editor must be able to write one of the
+/// responsible organisations (so an editor cannot add an unassigned action); audited.
+pub async fn create_action(
+    db: &DatabaseConnection,
+    who: &Principal,
+    new: NewAction,
+) -> ApiResult<action::Model> {
+    let now = chrono::Utc::now();
+    let mut row = action::Model {
+        id: Uuid::new_v4(),
+        goal_id: new.goal_id,
+        topic_id: None,
+        search_text: String::new(),
+        title: new.title,
+        description: new.description,
+        responsibility: new.responsibility,
+        period_start: new.period_start,
+        period_end: new.period_end,
+        status: new.status,
+        sort_order: 0,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    check_period(&row)?;
+    let tx = tx::begin(db).await?;
+    tx::must_exist::<goal::Entity, _>(&tx, "input.goalId", new.goal_id, "goal").await?;
+    may_make_responsible(&tx, who, &new.responsible).await?;
+    if let Some(slug) = &new.topic {
+        row.topic_id = Some(topic_id(&tx, "input.topic", slug).await?);
+    }
+    let before = action::Entity::find()
+        .filter(action::Column::GoalId.eq(new.goal_id))
+        .count(&tx)
+        .await?;
+    row.sort_order = i32::try_from(before + 1).unwrap_or(i32::MAX);
+    let created = tx::insert(&tx, who, row).await?;
+    set_responsible(&tx, created.id, &new.responsible).await?;
+    tx::commit(tx).await?;
+    Ok(created)
+}
+
+/// Changes an action. The caller must be able to write the action (one of its responsible
+/// organisations) and, when the responsible organisations are replaced, one of the new ones.
+/// So an editor of one responsible organisation may replace the others with its own alone.
+pub async fn update_action(
+    db: &DatabaseConnection,
+    who: &Principal,
+    patch: ActionPatch,
+) -> ApiResult<action::Model> {
+    let tx = tx::begin(db).await?;
+    let before: action::Model = tx::lock(&tx, patch.id).await?;
+    enforce(
+        policy::may_write(Some(who), &action_owners(&tx, patch.id).await?),
+        "this action",
+    )?;
+    if let Some(orgs) = &patch.responsible {
+        may_make_responsible(&tx, who, orgs).await?;
+    }
+    tx::check_version(&before, patch.version)?;
+    let mut after = before.clone();
+    after.topic_id = match &patch.topic {
+        None => after.topic_id,
+        Some(None) => None,
+        Some(Some(slug)) => Some(topic_id(&tx, "input.topic", slug).await?),
+    };
+    if let Some(title) = patch.title {
+        after.title = title;
+    }
+    after.description = apply(after.description, patch.description);
+    if let Some(r) = patch.responsibility {
+        after.responsibility = r;
+    }
+    after.period_start = patch.period_start.unwrap_or(after.period_start);
+    after.period_end = patch.period_end.unwrap_or(after.period_end);
+    check_period(&after)?;
+    after.status = patch.status.unwrap_or(after.status);
+    if let Some(orgs) = &patch.responsible {
+        set_responsible(&tx, patch.id, orgs).await?;
+    }
+    tx::save(tx, who, Operation::Update, &before, after).await
+}
+
+/// Deletes an action. Its progress reports block the delete unless `cascade` is set; with
+/// it they go too, each audited, and are counted in [`Removed::references`]. Its metrics and
+/// responsible-organisation links go with it; the action's delete is audited.
+pub async fn delete_action(
+    db: &DatabaseConnection,
+    who: &Principal,
+    removal: Removal,
+) -> ApiResult<Removed> {
+    let id = removal.target.id;
+    let tx = tx::begin(db).await?;
+    let before: action::Model = tx::lock(&tx, id).await?;
+    enforce(
+        policy::may_write(Some(who), &action_owners(&tx, id).await?),
+        "this action",
+    )?;
+    tx::check_version(&before, removal.target.version)?;
+    let reports = progress_report::Entity::find()
+        .filter(progress_report::Column::ActionId.eq(id))
+        .all(&tx)
+        .await?;
+    if !reports.is_empty() && !removal.cascade {
+        return Err(conflict(format!(
+            "the action has {} progress reports; delete with cascade: true to remove them too",
+            reports.len()
+        )));
+    }
+    for report in &reports {
+        tx::remove(&tx, who, report).await?;
+    }
+    metric::Entity::delete_many()
+        .filter(metric::Column::ActionId.eq(id))
+        .exec(&tx)
+        .await?;
+    action_organisation::Entity::delete_many()
+        .filter(action_organisation::Column::ActionId.eq(id))
+        .exec(&tx)
+        .await?;
+    tx::remove(&tx, who, &before).await?;
+    tx::commit(tx).await?;
+    Ok(Removed {
+        id,
+        references: reports.len() as u64,
+    })
+}
+
+/// Reports progress on an action the caller may write; audited.
+pub async fn create_report(
+    db: &DatabaseConnection,
+    who: &Principal,
+    new: NewReport,
+) -> ApiResult<progress_report::Model> {
+    let tx = tx::begin(db).await?;
+    tx::must_exist::<action::Entity, _>(&tx, "input.actionId", new.action_id, "action").await?;
+    may_report(&tx, who, new.action_id).await?;
+    let now = chrono::Utc::now();
+    let row = progress_report::Model {
+        id: Uuid::new_v4(),
+        action_id: new.action_id,
+        reported_on: new.reported_on,
+        status: new.status,
+        summary: new.summary,
+        author_name: new.author_name,
+        created_at: now,
+        updated_at: now,
+        version: 1,
+    };
+    let created = tx::insert(&tx, who, row).await?;
+    tx::commit(tx).await?;
+    Ok(created)
+}
+
+/// Whether the caller may write the reports of `action`.
+async fn may_report(tx: &DatabaseTransaction, who: &Principal, action: Uuid) -> ApiResult<()> {
+    enforce(
+        policy::may_write(Some(who), &action_owners(tx, action).await?),
+        "reports of this action",
+    )
+}
+
+/// Changes a progress report.
+pub async fn update_report(
+    db: &DatabaseConnection,
+    who: &Principal,
+    patch: ReportPatch,
+) -> ApiResult<progress_report::Model> {
+    let (tx, before) =
+        tx::lock_for_update::<progress_report::Model>(db, patch.id, patch.version).await?;
+    may_report(&tx, who, before.action_id).await?;
+    let mut after = before.clone();
+    after.reported_on = patch.reported_on.unwrap_or(after.reported_on);
+    after.status = patch.status.unwrap_or(after.status);
+    after.summary = patch.summary.unwrap_or(after.summary);
+    after.author_name = apply(after.author_name, patch.author_name);
+    tx::save(tx, who, Operation::Update, &before, after).await
+}
+
+/// Deletes a progress report; audited.
+pub async fn delete_report(
+    db: &DatabaseConnection,
+    who: &Principal,
+    target: Target,
+) -> ApiResult<Removed> {
+    let (tx, row) =
+        tx::lock_for_update::<progress_report::Model>(db, target.id, target.version).await?;
+    may_report(&tx, who, row.action_id).await?;
+    remove_alone(tx, who, &row).await
+}

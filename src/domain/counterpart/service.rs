@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::{CountyIndex, Coverage, Entry, MAX_UNIT_DEPTH, Pair, pairs};
 use crate::db::loaders::valid_on;
-use crate::domain::representative::service::topic_by_slug;
+use crate::domain::reference::service::topic_by_slug;
 use crate::domain::values::MunicipalityCode;
 use crate::error::{ApiResult, bad_input, not_found};
 

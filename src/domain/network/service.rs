@@ -2,12 +2,11 @@
 
 use entity::{
     area, area_municipality, meeting, membership, network, network_topic, organisation, person,
-    topic,
 };
 use sea_orm::sea_query::Query;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder,
 };
 use uuid::Uuid;
 
@@ -18,37 +17,10 @@ use crate::auth::policy::{self, Principal};
 use crate::db::loaders::valid_on;
 use crate::db::page::{Window, page_of};
 use crate::db::tx;
-use crate::domain::reference::service::topic_id;
+use crate::domain::reference::service::{topic_id, topic_subtree};
 use crate::domain::search::text_condition;
 use crate::domain::values as input;
 use crate::error::{ApiResult, bad_input, conflict};
-
-/// Ids of the topic with `slug` and of every topic below it; `BAD_USER_INPUT` naming
-/// `field` when there is no such topic.
-pub async fn topic_subtree<C: ConnectionTrait>(
-    db: &C,
-    field: &str,
-    slug: &str,
-) -> ApiResult<Vec<Uuid>> {
-    let topics = topic::Entity::find().all(db).await?;
-    let root = topics
-        .iter()
-        .find(|t| t.slug == slug)
-        .ok_or_else(|| bad_input(field, format!("no topic with slug {slug:?}")))?;
-    let mut ids = vec![root.id];
-    let mut i = 0;
-    while i < ids.len() {
-        let parent = ids[i];
-        ids.extend(
-            topics
-                .iter()
-                .filter(|t| t.parent_id == Some(parent))
-                .map(|t| t.id),
-        );
-        i += 1;
-    }
-    Ok(ids)
-}
 
 /// The organisation a [`Member`] names.
 async fn member_id(db: &DatabaseConnection, member: &Member) -> ApiResult<Uuid> {

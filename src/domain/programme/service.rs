@@ -19,8 +19,8 @@ use crate::auth::policy::{self, Principal};
 use crate::db::audit::Operation;
 use crate::db::page::{Window, page_of};
 use crate::db::tx;
-use crate::domain::network::service::topic_subtree;
 use crate::domain::reference::service::topic_id;
+use crate::domain::reference::service::topic_subtree;
 use crate::domain::search::text_condition;
 use crate::error::{ApiResult, bad_input, conflict};
 

@@ -4,8 +4,9 @@
 
 use std::collections::HashSet;
 
+use crate::domain::reference::service::{topic_by_slug, topic_subtree};
 use entity::enums::OrganisationKind;
-use entity::{organisation, person, representative, representative_municipality, topic};
+use entity::{organisation, person, representative, representative_municipality};
 use sea_orm::sea_query::Query as SqlQuery;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
@@ -60,8 +61,7 @@ async fn condition<C: ConnectionTrait>(
         cond = cond.add(representative::Column::OrganisationId.eq(org));
     }
     if let Some(slug) = &filter.topic {
-        let topic = topic_by_slug(db, "filter.topic", slug.as_str()).await?;
-        let ids = topic_and_descendants(db, topic.id).await?;
+        let ids = topic_subtree(db, "filter.topic", slug.as_str()).await?;
         cond = cond.add(representative::Column::TopicId.is_in(ids));
     }
     if let Some(level) = filter.level {
@@ -328,35 +328,4 @@ async fn link_served(tx: &DatabaseTransaction, id: Uuid, served: &[Uuid]) -> Api
         .await?;
     }
     Ok(())
-}
-
-/// A topic by slug, or `BAD_USER_INPUT` naming `field`.
-pub(crate) async fn topic_by_slug<C: ConnectionTrait>(
-    db: &C,
-    field: &str,
-    slug: &str,
-) -> ApiResult<topic::Model> {
-    topic::Entity::find()
-        .filter(topic::Column::Slug.eq(slug.trim()))
-        .one(db)
-        .await?
-        .ok_or_else(|| bad_input(field, format!("no topic with slug {slug:?}")))
-}
-
-/// Ids of a topic and every topic below it.
-async fn topic_and_descendants<C: ConnectionTrait>(db: &C, root: Uuid) -> ApiResult<Vec<Uuid>> {
-    let topics = topic::Entity::find().all(db).await?;
-    let mut ids = vec![root];
-    let mut i = 0;
-    while i < ids.len() {
-        let parent = ids[i];
-        ids.extend(
-            topics
-                .iter()
-                .filter(|t| t.parent_id == Some(parent))
-                .map(|t| t.id),
-        );
-        i += 1;
-    }
-    Ok(ids)
 }

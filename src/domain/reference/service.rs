@@ -89,6 +89,17 @@ pub async fn areas<C: ConnectionTrait>(
         .await?)
 }
 
+/// Ids of the topic with `slug` and of every topic below it; `BAD_USER_INPUT` naming
+/// `field` when there is no such topic.
+pub async fn topic_subtree<C: ConnectionTrait>(
+    db: &C,
+    field: &str,
+    slug: &str,
+) -> ApiResult<Vec<Uuid>> {
+    let root = topic_by_slug(db, field, slug).await?;
+    topic_and_descendants(db, root.id).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,15 +129,4 @@ mod tests {
             parent.id
         );
     }
-}
-
-/// Ids of the topic with `slug` and of every topic below it; `BAD_USER_INPUT` naming
-/// `field` when there is no such topic.
-pub async fn topic_subtree<C: ConnectionTrait>(
-    db: &C,
-    field: &str,
-    slug: &str,
-) -> ApiResult<Vec<Uuid>> {
-    let root = topic_by_slug(db, field, slug).await?;
-    topic_and_descendants(db, root.id).await
 }

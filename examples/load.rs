@@ -23,6 +23,10 @@
 //! whichever ends first), `--replay 3s` (0 skips the ceiling), `--only TEXT`,
 //! `--show-sql`.
 
+/// The server child uses the same allocator as the `yhdyspinta` binary.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};

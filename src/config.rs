@@ -148,6 +148,10 @@ pub struct ServeArgs {
     /// Longest time one request may run before it is cancelled (e.g. `10s`, `500ms`).
     #[arg(long, env = "YHDYSPINTA_REQUEST_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, global = true)]
     pub request_timeout: Duration,
+    /// After SIGTERM or ctrl-c, how long running requests may finish before the process
+    /// exits anyway (e.g. `10s`).
+    #[arg(long, env = "YHDYSPINTA_DRAIN_TIMEOUT", default_value = "10s", value_parser = humantime::parse_duration, global = true)]
+    pub drain_timeout: Duration,
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "YHDYSPINTA_MAX_BODY_BYTES", default_value_t = 256 * 1024, global = true)]
     pub max_body_bytes: usize,
@@ -189,6 +193,7 @@ impl Default for ServeArgs {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             request_timeout: Duration::from_secs(10),
+            drain_timeout: Duration::from_secs(10),
             max_body_bytes: 256 * 1024,
             no_seed: false,
             max_document_bytes: Limits::DEFAULT.max_document_bytes,

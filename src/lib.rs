@@ -107,7 +107,9 @@ pub fn app(db: DatabaseConnection, verifier: Option<Verifier>, args: &ServeArgs)
     )
 }
 
-/// Serves the API on `listener` until ctrl-c or SIGTERM.
+/// Serves the API on `listener` until ctrl-c or SIGTERM, then lets running requests finish
+/// for at most the drain timeout. The deadline is kept by a thread of its own, so a runtime
+/// whose workers are all busy cannot hold the process past it.
 pub async fn serve(
     db: DatabaseConnection,
     verifier: Option<Verifier>,
@@ -115,8 +117,20 @@ pub async fn serve(
     listener: TcpListener,
 ) -> anyhow::Result<()> {
     let app = app(db, verifier, args);
+    let drain = args.drain_timeout;
+    let shutdown = async move {
+        shutdown_signal().await;
+        std::thread::spawn(move || {
+            std::thread::sleep(drain);
+            tracing::warn!(
+                ?drain,
+                "requests still running after the drain timeout; exiting"
+            );
+            std::process::exit(0);
+        });
+    };
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .context("serving HTTP")
 }

@@ -128,3 +128,75 @@ fn help_documents_every_setting() {
         assert!(help.contains(setting), "--help mentions {setting}");
     }
 }
+
+/// A SIGTERM stops the server within its drain timeout even while a request is still in
+/// flight (here one whose body never finishes arriving), instead of waiting for it forever.
+#[test]
+fn sigterm_is_honoured_within_the_drain_timeout() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::time::{Duration, Instant};
+
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = yhdyspinta()
+        .env("RUST_LOG", "info")
+        .args(["--database-url"])
+        .arg(format!("sqlite://{}", dir.path().join("t.db").display()))
+        .args([
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--drain-timeout",
+            "1s",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let started = Instant::now();
+    let mut stream = loop {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "server did not start"
+        );
+        match std::net::TcpStream::connect(("127.0.0.1", port)) {
+            Ok(stream) => break stream,
+            Err(_) => std::thread::sleep(Duration::from_millis(100)),
+        }
+    };
+    stream
+        .write_all(b"POST /graphql HTTP/1.1\r\nHost: localhost\r\ncontent-type: application/json\r\nContent-Length: 1000\r\n\r\n{\"query\":")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let signalled = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            signalled.elapsed() < Duration::from_secs(20),
+            "still running 20 s after SIGTERM with a 1 s drain timeout"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "exit status {status}");
+    assert!(
+        signalled.elapsed() >= Duration::from_millis(900),
+        "the in-flight request was given its drain time"
+    );
+    let log: Vec<String> = lines.by_ref().map_while(Result::ok).collect();
+    assert!(
+        log.iter().any(|l| l.contains("drain timeout")),
+        "the exit is logged: {log:?}"
+    );
+    drop(stream);
+}

@@ -45,6 +45,17 @@ pub struct CountyIndex {
     /// Every topic by id.
     pub topics: HashMap<Uuid, topic::Model>,
     entries: Vec<Entry>,
+    /// Entries by (municipality, top-level topic, level): the municipality's own ones and
+    /// the county side's serving it, as positions in `entries`. Built once, so a pair on a
+    /// top-level topic is one lookup and coverage one pass over the answer.
+    slots: HashMap<(Uuid, Uuid, Level), Sides>,
+}
+
+/// Positions in [`CountyIndex::entries`] of a slot's two sides.
+#[derive(Debug, Default)]
+struct Sides {
+    own: Vec<usize>,
+    county: Vec<usize>,
 }
 
 impl CountyIndex {
@@ -84,6 +95,30 @@ impl CountyIndex {
         topic
     }
 
+    /// Fills the slots from the entries; called once when the index is built.
+    fn index_slots(&mut self) {
+        let mut slots: HashMap<(Uuid, Uuid, Level), Sides> = HashMap::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            if let Some(m) = e.municipality {
+                slots
+                    .entry((m, e.root_topic, e.rep.level))
+                    .or_default()
+                    .own
+                    .push(i);
+            }
+            if e.county_side {
+                for m in &e.serves {
+                    slots
+                        .entry((*m, e.root_topic, e.rep.level))
+                        .or_default()
+                        .county
+                        .push(i);
+                }
+            }
+        }
+        self.slots = slots;
+    }
+
     /// The two sides for a municipality, a topic (with its sub-topics) and a level.
     pub fn pair(
         &self,
@@ -91,6 +126,22 @@ impl CountyIndex {
         topic: Uuid,
         level: Level,
     ) -> (Vec<representative::Model>, Vec<representative::Model>) {
+        let is_root = self
+            .topics
+            .get(&topic)
+            .is_some_and(|t| t.parent_id.is_none());
+        if is_root {
+            let reps = |positions: &[usize]| -> Vec<representative::Model> {
+                positions
+                    .iter()
+                    .map(|i| self.entries[*i].rep.clone())
+                    .collect()
+            };
+            return match self.slots.get(&(municipality, topic, level)) {
+                Some(sides) => (reps(&sides.own), reps(&sides.county)),
+                None => (Vec::new(), Vec::new()),
+            };
+        }
         let matching = || {
             self.entries
                 .iter()

@@ -123,6 +123,7 @@ pub async fn county_index<C: ConnectionTrait>(
         municipalities,
         topics,
         entries: Vec::new(),
+        slots: HashMap::new(),
     };
     index.entries = entries(
         &index,
@@ -132,6 +133,7 @@ pub async fn county_index<C: ConnectionTrait>(
         &municipality_ids,
         &county_side,
     );
+    index.index_slots();
     Ok(Some(index))
 }
 

@@ -10,4 +10,5 @@ pub mod programme;
 pub mod reference;
 pub mod representative;
 pub mod search;
+pub mod validity;
 pub mod values;

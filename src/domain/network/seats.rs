@@ -8,9 +8,9 @@ use uuid::Uuid;
 use super::service::network_for_write;
 use super::{EndSeat, NewSeat, Removed, SeatPatch, Target, apply, remove_alone};
 use crate::auth::policy::Principal;
-use crate::clock::today;
 use crate::db::audit::Operation;
 use crate::db::tx;
+use crate::domain::validity;
 use crate::domain::values as input;
 use crate::error::{ApiResult, bad_input};
 
@@ -129,11 +129,7 @@ pub async fn end(
     end: EndSeat,
 ) -> ApiResult<membership::Model> {
     let (tx, before) = seat_for_write(db, who, end.target).await?;
-    let valid_to = end.valid_to.unwrap_or_else(today);
-    input::date_range("input.validTo", before.valid_from, Some(valid_to))?;
-    let mut after = before.clone();
-    after.valid_to = Some(valid_to);
-    tx::save(tx, who, Operation::End, &before, after).await
+    validity::end(tx, who, before, end.valid_to).await
 }
 
 /// Deletes a seat and its history; audited.

@@ -21,11 +21,11 @@ use super::{
 use crate::auth::guard::enforce;
 use crate::auth::owners::owner;
 use crate::auth::policy::{self, Principal};
-use crate::clock::today;
 use crate::db::audit::Operation;
 use crate::db::loaders::valid_on;
 use crate::db::tx;
 use crate::domain::search::text::like_patterns;
+use crate::domain::validity;
 use crate::domain::values::date_range;
 use crate::error::{ApiResult, bad_input};
 
@@ -259,11 +259,7 @@ pub async fn end(
     let (tx, before) =
         tx::lock_for_update::<representative::Model>(db, end.id, end.version).await?;
     may_write(&tx, who, before.organisation_id, "this representative").await?;
-    let valid_to = end.valid_to.unwrap_or_else(today);
-    date_range("input.validTo", before.valid_from, Some(valid_to))?;
-    let mut after = before.clone();
-    after.valid_to = Some(valid_to);
-    tx::save(tx, who, Operation::End, &before, after).await
+    validity::end(tx, who, before, end.valid_to).await
 }
 
 /// Deletes a representative with its served municipalities (their count is returned) and

@@ -155,6 +155,9 @@ pub struct ServeArgs {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "YHDYSPINTA_MAX_BODY_BYTES", default_value_t = 256 * 1024, global = true)]
     pub max_body_bytes: usize,
+    /// Largest answer sent, in bytes; a larger one is refused with `RESPONSE_TOO_LARGE`.
+    #[arg(long, env = "YHDYSPINTA_MAX_RESPONSE_BYTES", default_value_t = 8 * 1024 * 1024, global = true)]
+    pub max_response_bytes: usize,
     /// Do not load the seed data into an empty database.
     #[arg(long, env = "YHDYSPINTA_NO_SEED", global = true)]
     pub no_seed: bool,
@@ -195,6 +198,7 @@ impl Default for ServeArgs {
             request_timeout: Duration::from_secs(10),
             drain_timeout: Duration::from_secs(10),
             max_body_bytes: 256 * 1024,
+            max_response_bytes: 8 * 1024 * 1024,
             no_seed: false,
             max_document_bytes: Limits::DEFAULT.max_document_bytes,
             max_tokens: Limits::DEFAULT.max_tokens,

@@ -102,7 +102,14 @@ pub fn app(db: DatabaseConnection, verifier: Option<Verifier>, args: &ServeArgs)
     let schema = graphql::schema(db.clone());
     let pricing = graphql::cost::Pricing::new(&schema, args.limits());
     http::router(
-        http::AppState::new(schema, db, verifier, args.request_timeout, pricing),
+        http::AppState::new(
+            schema,
+            db,
+            verifier,
+            args.request_timeout,
+            pricing,
+            args.max_response_bytes,
+        ),
         args.max_body_bytes,
     )
 }

@@ -37,6 +37,7 @@ struct Inner {
     verifier: Option<Verifier>,
     request_timeout: Duration,
     pricing: Pricing,
+    max_response_bytes: usize,
 }
 
 impl AppState {
@@ -47,6 +48,7 @@ impl AppState {
         verifier: Option<Verifier>,
         request_timeout: Duration,
         pricing: Pricing,
+        max_response_bytes: usize,
     ) -> Self {
         Self {
             inner: Arc::new(Inner {
@@ -55,6 +57,7 @@ impl AppState {
                 verifier,
                 request_timeout,
                 pricing,
+                max_response_bytes,
             }),
         }
     }
@@ -263,7 +266,39 @@ async fn execute(
     } else {
         "no-store"
     };
-    let mut http = Json(&response).into_response();
+    let body = match serde_json::to_vec(&response) {
+        Ok(body) => body,
+        Err(err) => {
+            tracing::error!(error = %err, "cannot serialise a response");
+            return request_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL",
+                "internal error",
+            );
+        }
+    };
+    drop(response);
+    // The cost model bounds an answer before it runs; this cap is the last line, so that no
+    // answer beyond it leaves the server whatever the price estimated.
+    let limit = state.inner.max_response_bytes;
+    if body.len() > limit {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            "RESPONSE_TOO_LARGE",
+            &format!(
+                "the answer would be {} bytes; the limit is {limit}: ask for smaller pages or fewer fields",
+                body.len()
+            ),
+        );
+    }
+    let mut http = (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        )],
+        body,
+    )
+        .into_response();
     http.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     http

@@ -278,3 +278,33 @@ both! {
         assert_eq!(body["data"]["search"][0]["phone"], "+358401234567");
     }
 }
+
+/// An answer larger than `--max-response-bytes` is refused with its size and the limit,
+/// and one within it is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_beyond_the_response_cap_are_refused() {
+    let args = yhdyspinta::config::ServeArgs {
+        max_response_bytes: 2_000,
+        ..Default::default()
+    };
+    let app = spawn_app_with_args(Backend::Sqlite, args)
+        .await
+        .expect("SQLite app");
+    let error = refused(
+        &app,
+        "{ organisations(first: 100) { edges { node { name municipalityCode } } } }",
+    )
+    .await;
+    assert_eq!(code(&error), "RESPONSE_TOO_LARGE");
+    assert!(
+        message(&error).ends_with("the limit is 2000: ask for smaller pages or fewer fields"),
+        "{error}"
+    );
+    let small = app
+        .post(
+            "{ organisation(municipalityCode: \"297\") { name } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(small["data"]["organisation"]["name"], "Kuopio");
+}

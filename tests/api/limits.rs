@@ -308,3 +308,33 @@ async fn answers_beyond_the_response_cap_are_refused() {
         .await;
     assert_eq!(small["data"]["organisation"]["name"], "Kuopio");
 }
+
+/// A request past `--request-timeout` is cancelled at its next yield point and answered
+/// with `TIMEOUT` (503): here a whole county's coverage and a page of organisations with
+/// their nested lists, against a timeout of one millisecond.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_past_their_timeout_are_cancelled() {
+    let args = yhdyspinta::config::ServeArgs {
+        request_timeout: std::time::Duration::from_millis(1),
+        ..Default::default()
+    };
+    let app = spawn_app_with_args(Backend::Sqlite, args)
+        .await
+        .expect("SQLite app");
+    let county = crate::support::fixtures::county(&app.db, "11").await;
+    let query = format!(
+        "{{ coverage(countyId: \"{county}\") {{ expected covered gaps {{ level missing }} }}
+           organisations(first: 100) {{ edges {{ node {{ name county {{ name }} units {{ name }} }} }} }} }}"
+    );
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(response.status(), 503);
+    let body: Value = response.json().await.expect("JSON response");
+    assert_eq!(body["errors"][0]["extensions"]["code"], "TIMEOUT", "{body}");
+    assert!(body.get("data").is_none(), "{body}");
+}

@@ -19,8 +19,9 @@ use async_graphql::dataloader::Loader;
 use tokio::sync::OnceCell;
 
 /// One batch of keys of one type: filled until its first member resumes, then run once.
-struct Batch<K, V, E> {
-    answer: OnceCell<Result<Arc<HashMap<K, V>>, E>>,
+/// Its rows go straight into the cache, so each is copied once, into the answer that asks.
+struct Batch<E> {
+    done: OnceCell<Result<(), E>>,
 }
 
 /// What a request knows about one key type: answers so far and the batch being filled.
@@ -29,7 +30,7 @@ struct Slot<K, V, E> {
     /// Keys already asked for that have no row.
     absent: HashSet<K>,
     pending_keys: HashSet<K>,
-    pending: Option<Arc<Batch<K, V, E>>>,
+    pending: Option<Arc<Batch<E>>>,
 }
 
 impl<K, V, E> Default for Slot<K, V, E> {
@@ -125,7 +126,7 @@ impl<L> Batcher<L> {
                 slot.pending
                     .get_or_insert_with(|| {
                         Arc::new(Batch {
-                            answer: OnceCell::new(),
+                            done: OnceCell::new(),
                         })
                     })
                     .clone(),
@@ -136,24 +137,23 @@ impl<L> Batcher<L> {
         };
         // Let the siblings resolved in this pass add their keys before the batch runs.
         tokio::task::yield_now().await;
-        let loaded = batch
-            .answer
-            .get_or_init(|| self.run(&batch))
+        batch
+            .done
+            .get_or_init(|| self.run::<K>(&batch))
             .await
             .clone()?;
-        for key in missing {
-            if let Some(value) = loaded.get(&key) {
-                answer.insert(key, value.clone());
+        self.with_slot::<K, _>(|slot| {
+            for key in missing {
+                if let Some(value) = slot.cache.get(&key) {
+                    answer.insert(key, value.clone());
+                }
             }
-        }
+        });
         Ok(answer)
     }
 
     /// Runs a batch: takes its keys (later loads start a new batch), queries once, caches.
-    async fn run<K>(
-        &self,
-        batch: &Arc<Batch<K, L::Value, L::Error>>,
-    ) -> Result<Arc<HashMap<K, L::Value>>, L::Error>
+    async fn run<K>(&self, batch: &Arc<Batch<L::Error>>) -> Result<(), L::Error>
     where
         K: Send + Sync + Hash + Eq + Clone + 'static,
         L: Loader<K>,
@@ -172,21 +172,22 @@ impl<L> Batcher<L> {
             }
         });
         if keys.is_empty() {
-            return Ok(Arc::new(HashMap::new()));
+            return Ok(());
         }
-        let loaded = self.loader.load(&keys).await?;
+        let mut loaded = self.loader.load(&keys).await?;
         self.with_slot::<K, _>(|slot| {
-            for key in &keys {
-                match loaded.get(key) {
-                    Some(value) => slot.cache.insert(key.clone(), value.clone()),
-                    None => {
-                        slot.absent.insert(key.clone());
-                        None
+            for key in keys {
+                match loaded.remove(&key) {
+                    Some(value) => {
+                        slot.cache.insert(key, value);
                     }
-                };
+                    None => {
+                        slot.absent.insert(key);
+                    }
+                }
             }
         });
-        Ok(Arc::new(loaded))
+        Ok(())
     }
 
     /// Puts rows already read (a list page) in the cache, so their lookups cost nothing.

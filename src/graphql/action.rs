@@ -6,7 +6,7 @@ use entity::enums::ActionStatus as Status;
 use entity::{action, progress_report};
 
 use super::context::load_opt;
-use super::context::{db, load_many, loaders, writer};
+use super::context::{db, load_list, load_many, loaders, writer};
 use super::enums::ActionStatus;
 use super::inputs::deleted;
 use super::inputs::{
@@ -87,11 +87,7 @@ impl Action {
     }
     /// How the action is followed up.
     async fn metrics(&self, ctx: &Context<'_>) -> ApiResult<Vec<Metric>> {
-        let rows = loaders(ctx)
-            .load_one(MetricsOf(self.0.id))
-            .await?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Metric).collect())
+        load_list(ctx, MetricsOf(self.0.id), Metric).await
     }
     /// First day of the action period.
     async fn period_start(&self) -> Date {
@@ -107,11 +103,7 @@ impl Action {
     }
     /// Follow-up entries, oldest first.
     async fn progress(&self, ctx: &Context<'_>) -> ApiResult<Vec<ProgressReport>> {
-        let rows = loaders(ctx)
-            .load_one(ProgressOf(self.0.id))
-            .await?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(ProgressReport).collect())
+        load_list(ctx, ProgressOf(self.0.id), ProgressReport).await
     }
     /// Version to send back with an update.
     async fn version(&self) -> i32 {

@@ -75,3 +75,19 @@ where
         None => Ok(None),
     }
 }
+
+/// Loads the rows a list key stands for (none when it has none) and wraps each in its
+/// object type: the body of every plain nested list field.
+pub async fn load_list<K, M, T>(
+    ctx: &Context<'_>,
+    key: K,
+    wrap: impl FnMut(M) -> T,
+) -> ApiResult<Vec<T>>
+where
+    K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
+    M: Send + Sync + Clone + 'static,
+    DbLoader: Loader<K, Value = Vec<M>, Error = LoadError>,
+{
+    let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
+    Ok(rows.into_iter().map(wrap).collect())
+}

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use entity::network;
 
 use super::context::load_opt;
-use super::context::{active_date, db, load_many, loaders, writer};
+use super::context::{active_date, db, load_list, load_many, loaders, writer};
 use super::enums::{Language, Level, NetworkKind};
 use super::inputs::deleted;
 use super::inputs::{
@@ -111,11 +111,7 @@ impl Network {
     }
     /// Networks working under this one.
     async fn sub_networks(&self, ctx: &Context<'_>) -> ApiResult<Vec<Network>> {
-        let rows = loaders(ctx)
-            .load_one(SubNetworks(self.0.id))
-            .await?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Network).collect())
+        load_list(ctx, SubNetworks(self.0.id), Network).await
     }
     /// The area the network works for.
     async fn area(&self, ctx: &Context<'_>) -> ApiResult<Option<Area>> {
@@ -145,16 +141,11 @@ impl Network {
             self.0.id,
             active_date(active_on, include_inactive.unwrap_or(false)),
         );
-        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(NetworkMembership).collect())
+        load_list(ctx, key, NetworkMembership).await
     }
     /// Meetings, earliest first.
     async fn meetings(&self, ctx: &Context<'_>) -> ApiResult<Vec<Meeting>> {
-        let rows = loaders(ctx)
-            .load_one(MeetingsOfNetwork(self.0.id))
-            .await?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Meeting).collect())
+        load_list(ctx, MeetingsOfNetwork(self.0.id), Meeting).await
     }
     /// First day the network exists; null when not recorded.
     async fn valid_from(&self) -> Option<Date> {

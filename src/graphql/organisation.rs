@@ -8,7 +8,9 @@ use entity::organisation;
 use uuid::Uuid;
 
 use super::context::load_opt;
-use super::context::{active_date, db, load_many, loaders, parse_id, parse_opt_id, writer};
+use super::context::{
+    active_date, db, load_list, load_many, loaders, parse_id, parse_opt_id, writer,
+};
 use super::enums::{Language, OrganisationKind, OrganisationOrder};
 use super::inputs::deleted;
 use super::inputs::{
@@ -118,19 +120,11 @@ impl Organisation {
     }
     /// Units (palvelualueet, yksiköt) of this organisation.
     async fn units(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
-        let rows = loaders(ctx)
-            .load_one(UnitsOf(self.0.id))
-            .await?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Organisation).collect())
+        load_list(ctx, UnitsOf(self.0.id), Organisation).await
     }
     /// For a wellbeing services county: its municipalities, by name.
     async fn municipalities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
-        let rows = loaders(ctx)
-            .load_one(MunicipalitiesOfCounty(self.0.id))
-            .await?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Organisation).collect())
+        load_list(ctx, MunicipalitiesOfCounty(self.0.id), Organisation).await
     }
     /// Representatives (vastinparit) this organisation has named, valid on `activeOn`
     /// (default today) unless `includeInactive` asks for the whole history.
@@ -144,8 +138,7 @@ impl Organisation {
             self.0.id,
             active_date(active_on, include_inactive.unwrap_or(false)),
         );
-        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(Representative).collect())
+        load_list(ctx, key, Representative).await
     }
     /// Seats the organisation holds in networks, valid on `activeOn` (default today)
     /// unless `includeInactive` asks for the whole history.
@@ -159,8 +152,7 @@ impl Organisation {
             self.0.id,
             active_date(active_on, include_inactive.unwrap_or(false)),
         );
-        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(NetworkMembership).collect())
+        load_list(ctx, key, NetworkMembership).await
     }
     /// Areas (service-discussion, family-centre, TYP …) a municipality belongs to.
     async fn areas(&self, ctx: &Context<'_>) -> ApiResult<Vec<Area>> {

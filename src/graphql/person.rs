@@ -5,7 +5,7 @@ use entity::enums as db;
 use entity::person;
 
 use super::context::load_opt;
-use super::context::{active_date, db, loaders, parse_id, parse_opt_id, viewer, writer};
+use super::context::{active_date, db, load_list, parse_id, parse_opt_id, viewer, writer};
 use super::enums::Visibility;
 use super::inputs::deleted;
 use super::inputs::{DeleteInput, DeletePayload, NAME_MAX, SHORT_MAX, checked, opt, opt_text};
@@ -80,8 +80,7 @@ impl Person {
             self.0.id,
             active_date(active_on, include_inactive.unwrap_or(false)),
         );
-        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(Representative).collect())
+        load_list(ctx, key, Representative).await
     }
     /// Network seats of the person, valid on `activeOn` (default today) unless
     /// `includeInactive` asks for the whole history.
@@ -95,8 +94,7 @@ impl Person {
             self.0.id,
             active_date(active_on, include_inactive.unwrap_or(false)),
         );
-        let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(NetworkMembership).collect())
+        load_list(ctx, key, NetworkMembership).await
     }
     /// Version to send back with an update.
     async fn version(&self) -> i32 {

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, Object};
 use entity::{agreement, goal, metric};
 
 use super::action::Action;
-use super::context::{db, load_many, loaders, parse_id, parse_opt_id};
+use super::context::{db, load_list, load_many, loaders, parse_id, parse_opt_id};
 use super::enums::{ActionStatus, Language, MetricKind};
 use super::organisation::Organisation;
 use super::paging::{List, Page};
@@ -81,11 +81,7 @@ impl Agreement {
     }
     /// The shared goals, in the agreement's order.
     async fn goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<Goal>> {
-        let rows = loaders(ctx)
-            .load_one(GoalsOf(self.0.id))
-            .await?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Goal).collect())
+        load_list(ctx, GoalsOf(self.0.id), Goal).await
     }
 }
 
@@ -126,11 +122,7 @@ impl Goal {
     }
     /// Actions under the goal, in the programme's order.
     async fn actions(&self, ctx: &Context<'_>) -> ApiResult<Vec<Action>> {
-        let rows = loaders(ctx)
-            .load_one(ActionsOfGoal(self.0.id))
-            .await?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Action).collect())
+        load_list(ctx, ActionsOfGoal(self.0.id), Action).await
     }
 }
 

@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object};
 use entity::{area, topic};
 
 use super::context::load_opt;
-use super::context::{db, load_many, loaders, parse_opt_id};
+use super::context::{db, load_list, load_many, loaders, parse_opt_id};
 use super::enums::{AreaKind, Language, TopicKind};
 use super::organisation::Organisation;
 use crate::db::loaders::{MunicipalitiesOfArea, OrganisationById, TopicById, TopicChildren};
@@ -55,11 +55,7 @@ impl Topic {
     }
     /// Narrower topics, in the agreement's order.
     async fn children(&self, ctx: &Context<'_>) -> ApiResult<Vec<Topic>> {
-        let rows = loaders(ctx)
-            .load_one(TopicChildren(self.0.id))
-            .await?
-            .unwrap_or_default();
-        Ok(rows.into_iter().map(Topic).collect())
+        load_list(ctx, TopicChildren(self.0.id), Topic).await
     }
     /// Position in the agreement's order.
     async fn sort_order(&self) -> i32 {

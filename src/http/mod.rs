@@ -10,7 +10,7 @@ use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -261,6 +261,12 @@ async fn execute(
         }
     };
     finish_errors(&mut response);
+    answer(response, cacheable, state.inner.max_response_bytes)
+}
+
+/// The HTTP answer to an executed request: serialised once, refused past the size cap,
+/// cacheable only when anonymous and free of errors.
+fn answer(response: async_graphql::Response, cacheable: bool, limit: usize) -> Response {
     let cache = if cacheable && response.errors.is_empty() {
         "public, max-age=60"
     } else {
@@ -280,7 +286,6 @@ async fn execute(
     drop(response);
     // The cost model bounds an answer before it runs; this cap is the last line, so that no
     // answer beyond it leaves the server whatever the price estimated.
-    let limit = state.inner.max_response_bytes;
     if body.len() > limit {
         return request_error(
             StatusCode::BAD_REQUEST,
@@ -291,15 +296,12 @@ async fn execute(
             ),
         );
     }
-    let mut http = (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        )],
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, cache),
+        ],
         body,
     )
-        .into_response();
-    http.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    http
+        .into_response()
 }

@@ -5,6 +5,7 @@ mod support;
 mod cli;
 mod filters;
 mod http;
+mod layout;
 mod limits;
 mod lists;
 mod lookups;

@@ -16,6 +16,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::batch::Batcher;
+use super::children::Children;
 
 /// Runs the batched queries of one request.
 pub struct DbLoader {
@@ -81,11 +82,11 @@ where
 fn group<M: ModelTrait>(
     rows: Vec<M>,
     column: <M::Entity as EntityTrait>::Column,
-) -> HashMap<Uuid, Vec<M>> {
-    let mut map: HashMap<Uuid, Vec<M>> = HashMap::new();
+) -> HashMap<Uuid, Vec<Arc<M>>> {
+    let mut map: HashMap<Uuid, Vec<Arc<M>>> = HashMap::new();
     for row in rows {
         if let Some(id) = uuid_of(row.get(column)) {
-            map.entry(id).or_default().push(row);
+            map.entry(id).or_default().push(Arc::new(row));
         }
     }
     map
@@ -99,7 +100,7 @@ macro_rules! by_id {
         pub struct $key(pub Uuid);
 
         impl Loader<$key> for DbLoader {
-            type Value = $module::Model;
+            type Value = Arc<$module::Model>;
             type Error = LoadError;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
@@ -112,7 +113,7 @@ macro_rules! by_id {
                     &[],
                 )
                 .await?;
-                Ok(rows.into_iter().map(|row| ($key(row.id), row)).collect())
+                Ok(rows.into_iter().map(|row| ($key(row.id), Arc::new(row))).collect())
             }
         }
     };
@@ -126,7 +127,7 @@ macro_rules! children {
         pub struct $key(pub Uuid);
 
         impl Loader<$key> for DbLoader {
-            type Value = Vec<$module::Model>;
+            type Value = Vec<Arc<$module::Model>>;
             type Error = LoadError;
 
             async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
@@ -152,43 +153,61 @@ macro_rules! children {
     };
 }
 
-/// Defines a key type that loads rows of a table with a validity period whose `column` is
-/// the key's id, valid on the key's date (or all of them when the date is `None`).
-macro_rules! dated_children {
+/// Defines a relation key whose children are read a page at a time (see `children.rs`).
+macro_rules! paged {
+    ($(#[$doc:meta])* $key:ident, $module:ident, $column:ident, [$($order:ident),*] $(, where $extra:expr)?) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $key(pub Uuid);
+
+        impl Children for $key {
+            type Entity = $module::Entity;
+            fn parent(&self) -> Uuid {
+                self.0
+            }
+            fn with_parent(&self, parent: Uuid) -> Self {
+                $key(parent)
+            }
+            fn parent_column() -> $module::Column {
+                $module::Column::$column
+            }
+            fn order() -> Vec<$module::Column> {
+                vec![$($module::Column::$order),*]
+            }
+            $(fn condition(&self) -> Condition {
+                Condition::all().add($extra)
+            })?
+        }
+    };
+}
+
+/// Defines a relation key over a table with a validity period whose children are read a
+/// page at a time: those valid on the key's date, or all of them when it is `None`.
+macro_rules! dated_paged {
     ($(#[$doc:meta])* $key:ident, $module:ident, $column:ident, [$($order:ident),*]) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
         pub struct $key(pub Uuid, pub Option<NaiveDate>);
 
-        impl Loader<$key> for DbLoader {
-            type Value = Vec<$module::Model>;
-            type Error = LoadError;
-
-            async fn load(&self, keys: &[$key]) -> Result<HashMap<$key, Self::Value>, Self::Error> {
-                let mut by_date: HashMap<Option<NaiveDate>, Vec<Uuid>> = HashMap::new();
-                for key in keys {
-                    by_date.entry(key.1).or_default().push(key.0);
+        impl Children for $key {
+            type Entity = $module::Entity;
+            fn parent(&self) -> Uuid {
+                self.0
+            }
+            fn with_parent(&self, parent: Uuid) -> Self {
+                $key(parent, self.1)
+            }
+            fn parent_column() -> $module::Column {
+                $module::Column::$column
+            }
+            fn order() -> Vec<$module::Column> {
+                vec![$($module::Column::$order),*]
+            }
+            fn condition(&self) -> Condition {
+                match self.1 {
+                    Some(date) => valid_on($module::Column::ValidFrom, $module::Column::ValidTo, date),
+                    None => Condition::all(),
                 }
-                let mut out = HashMap::new();
-                for (date, ids) in by_date {
-                    let extra = match date {
-                        Some(date) => valid_on($module::Column::ValidFrom, $module::Column::ValidTo, date),
-                        None => Condition::all(),
-                    };
-                    let rows = rows_where_in::<$module::Entity>(
-                        &self.db,
-                        $module::Column::$column,
-                        &ids,
-                        extra,
-                        &[$($module::Column::$order),*],
-                    )
-                    .await?;
-                    let mut grouped = group(rows, $module::Column::$column);
-                    for id in ids {
-                        out.insert($key(id, date), grouped.remove(&id).unwrap_or_default());
-                    }
-                }
-                Ok(out)
             }
         }
     };
@@ -231,9 +250,13 @@ fn kind_is_municipality() -> SimpleExpr {
     organisation::Column::Kind.eq(entity::enums::OrganisationKind::Municipality)
 }
 
-children!(
+paged!(
     /// The units of an organisation.
     UnitsOf, organisation, ParentId, [NameFi, Id]
+);
+paged!(
+    /// The municipalities of a county, a page at a time.
+    MunicipalitiesOf, organisation, CountyId, [NameFi, Id], where kind_is_municipality()
 );
 children!(
     /// The municipalities of a county.
@@ -259,11 +282,11 @@ children!(
     /// Topics of a network (join rows).
     TopicsOfNetwork, network_topic, NetworkId, []
 );
-children!(
+paged!(
     /// Networks under a network.
     SubNetworks, network, ParentId, [NameFi, Id]
 );
-children!(
+paged!(
     /// Meetings of a network, earliest first.
     MeetingsOfNetwork, meeting, NetworkId, [StartsAt, Id]
 );
@@ -287,27 +310,27 @@ children!(
     /// Metrics of an action.
     MetricsOf, metric, ActionId, [SortOrder, Id]
 );
-children!(
+paged!(
     /// Progress reports of an action, oldest first.
     ProgressOf, progress_report, ActionId, [ReportedOn, Id]
 );
-dated_children!(
+dated_paged!(
     /// Representatives an organisation has named.
     RepresentativesOfOrganisation, representative, OrganisationId, [Level, Id]
 );
-dated_children!(
+dated_paged!(
     /// Representative roles of a person.
     RepresentativesOfPerson, representative, PersonId, [Level, Id]
 );
-dated_children!(
+dated_paged!(
     /// Network seats of an organisation.
     MembershipsOfOrganisation, membership, OrganisationId, [NetworkId, Id]
 );
-dated_children!(
+dated_paged!(
     /// Network seats of a person.
     MembershipsOfPerson, membership, PersonId, [NetworkId, Id]
 );
-dated_children!(
+dated_paged!(
     /// Seats of a network.
     MembershipsOfNetwork, membership, NetworkId, [Role, Id]
 );

@@ -6,13 +6,14 @@ use entity::enums::ActionStatus as Status;
 use entity::{action, progress_report};
 
 use super::context::load_opt;
-use super::context::{db, load_list, load_many, loaders, writer};
+use super::context::{db, load_list, load_many, load_page, loaders, writer};
 use super::enums::ActionStatus;
 use super::inputs::deleted;
 use super::inputs::{
     DeleteInput, DeletePayload, LONG_MAX, NAME_MAX, SHORT_MAX, checked, id, ids, opt, opt_text,
 };
 use super::organisation::Organisation;
+use super::paging::List;
 use super::patch::{change, change_text};
 use super::programme::{Goal, Metric};
 use super::reference::Topic;
@@ -25,9 +26,10 @@ use crate::domain::programme::{ActionPatch, NewAction, NewReport, Removal, Repor
 use crate::domain::values as input;
 use crate::error::{ApiError, ApiResult, internal};
 
-/// See the `#[Object]` impl.
-#[derive(Clone)]
-pub struct Action(pub action::Model);
+row_object!(
+    /// See the `#[Object]` impl.
+    Action, action
+);
 
 /// Action (toimenpide): a measure of the programme with its responsible parties and metrics.
 #[Object]
@@ -102,8 +104,13 @@ impl Action {
         self.0.status.into()
     }
     /// Follow-up entries, oldest first.
-    async fn progress(&self, ctx: &Context<'_>) -> ApiResult<Vec<ProgressReport>> {
-        load_list(ctx, ProgressOf(self.0.id), ProgressReport).await
+    async fn progress(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<List<ProgressReport>> {
+        load_page(ctx, ProgressOf(self.0.id), first, after, ProgressReport).await
     }
     /// Version to send back with an update.
     async fn version(&self) -> i32 {
@@ -111,9 +118,10 @@ impl Action {
     }
 }
 
-/// See the `#[Object]` impl.
-#[derive(Clone)]
-pub struct ProgressReport(pub progress_report::Model);
+row_object!(
+    /// See the `#[Object]` impl.
+    ProgressReport, progress_report
+);
 
 /// ProgressReport (seuranta): a dated follow-up entry for an action.
 #[Object]
@@ -340,7 +348,7 @@ impl ProgrammeMutation {
         let new = NewAction::try_from(input)?;
         let action = service::create_action(db(ctx), who, new).await?;
         Ok(ActionPayload {
-            action: Action(action),
+            action: Action(action.into()),
         })
     }
 
@@ -354,7 +362,7 @@ impl ProgrammeMutation {
         let patch = ActionPatch::try_from(input)?;
         let action = service::update_action(db(ctx), who, patch).await?;
         Ok(ActionPayload {
-            action: Action(action),
+            action: Action(action.into()),
         })
     }
 
@@ -380,7 +388,7 @@ impl ProgrammeMutation {
         let new = NewReport::try_from(input)?;
         let report = service::create_report(db(ctx), who, new).await?;
         Ok(ProgressReportPayload {
-            progress_report: ProgressReport(report),
+            progress_report: ProgressReport(report.into()),
         })
     }
 
@@ -394,7 +402,7 @@ impl ProgrammeMutation {
         let patch = ReportPatch::try_from(input)?;
         let report = service::update_report(db(ctx), who, patch).await?;
         Ok(ProgressReportPayload {
-            progress_report: ProgressReport(report),
+            progress_report: ProgressReport(report.into()),
         })
     }
 

@@ -7,8 +7,15 @@ use chrono::NaiveDate;
 use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
+use std::sync::Arc;
+
+use async_graphql::OutputType;
+use futures_util::future::BoxFuture;
+
+use super::paging::{Count, List, Page, Total};
+use crate::db::children::{Children, CountOf, PageOf, Row};
 use crate::db::loaders::{DbLoader, LoadError, Loaders};
-use crate::error::{ApiResult, bad_input};
+use crate::error::{ApiError, ApiResult, bad_input};
 
 pub use crate::auth::guard::{Viewer, viewer, writer};
 pub use crate::clock::today;
@@ -81,13 +88,47 @@ where
 pub async fn load_list<K, M, T>(
     ctx: &Context<'_>,
     key: K,
-    wrap: impl FnMut(M) -> T,
+    wrap: impl FnMut(Arc<M>) -> T,
 ) -> ApiResult<Vec<T>>
 where
     K: Send + Sync + std::hash::Hash + Eq + Clone + 'static,
-    M: Send + Sync + Clone + 'static,
-    DbLoader: Loader<K, Value = Vec<M>, Error = LoadError>,
+    M: Send + Sync + 'static,
+    DbLoader: Loader<K, Value = Vec<Arc<M>>, Error = LoadError>,
 {
     let rows = loaders(ctx).load_one(key).await?.unwrap_or_default();
     Ok(rows.into_iter().map(wrap).collect())
+}
+
+impl<K: Children> Count for CountOf<K> {
+    fn count<'a>(&'a self, loaders: &'a Loaders) -> BoxFuture<'a, Result<u64, LoadError>> {
+        Box::pin(async move { Ok(loaders.load_one(*self).await?.unwrap_or(0)) })
+    }
+}
+
+/// Reads the page `first`/`after` of a nested list and wraps each row in its object type:
+/// the body of every nested connection field. The total is read only if asked for, and not
+/// at all when the first page already holds the whole list.
+pub async fn load_page<K, T>(
+    ctx: &Context<'_>,
+    key: K,
+    first: Option<i32>,
+    after: Option<String>,
+    wrap: impl FnMut(Arc<Row<K>>) -> T,
+) -> ApiResult<List<T>>
+where
+    K: Children,
+    T: OutputType,
+{
+    let page = Page::new(first, after)?;
+    let found = loaders(ctx)
+        .load_one(PageOf(key, page.window()))
+        .await?
+        .ok_or_else(|| ApiError::internal("a page load answered nothing"))?;
+    let total = if page.offset == 0 && !found.more {
+        Total::Known(found.rows.len() as u64)
+    } else {
+        Total::Counted(Arc::new(CountOf(key)))
+    };
+    let rows = found.rows.iter().cloned().map(wrap).collect();
+    Ok(page.connection_with(rows, found.more, total))
 }

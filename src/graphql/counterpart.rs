@@ -43,11 +43,11 @@ impl From<Pair> for CounterpartPair {
     fn from(pair: Pair) -> Self {
         let complete = pair.missing().is_none();
         CounterpartPair {
-            municipality: Organisation(pair.municipality),
-            topic: Topic(pair.topic),
+            municipality: Organisation(pair.municipality.into()),
+            topic: Topic(pair.topic.into()),
             level: pair.level.into(),
-            municipality_representatives: pair.own.into_iter().map(Representative).collect(),
-            county_representatives: pair.county.into_iter().map(Representative).collect(),
+            municipality_representatives: pair.own.into_iter().map(Representative::from).collect(),
+            county_representatives: pair.county.into_iter().map(Representative::from).collect(),
             complete,
         }
     }
@@ -106,13 +106,13 @@ impl From<Coverage> for CoverageReport {
                 .gaps
                 .into_iter()
                 .map(|(pair, missing)| CoverageGap {
-                    municipality: Organisation(pair.municipality),
-                    topic: Topic(pair.topic),
+                    municipality: Organisation(pair.municipality.into()),
+                    topic: Topic(pair.topic.into()),
                     level: pair.level.into(),
                     missing: missing.into(),
                 })
                 .collect(),
-            county: Organisation(report.county),
+            county: Organisation(report.county.into()),
         }
     }
 }

@@ -16,9 +16,10 @@ use crate::db::loaders::NetworkById;
 use crate::domain::network::{MeetingFilter as Filter, MeetingPatch, NewMeeting, Target, meetings};
 use crate::error::{ApiError, ApiResult, internal};
 
-/// See the `#[Object]` impl.
-#[derive(Clone)]
-pub struct Meeting(pub meeting::Model);
+row_object!(
+    /// See the `#[Object]` impl.
+    Meeting, meeting
+);
 
 /// Meeting (kokous) of a network.
 #[Object]
@@ -189,7 +190,7 @@ impl MeetingQuery {
         let page = Page::new(first, after)?;
         let filter = Filter::try_from(filter.unwrap_or_default())?;
         let (rows, total) = meetings::list(db(ctx), filter, page.window()).await?;
-        Ok(page.connection(rows.into_iter().map(Meeting).collect(), total))
+        Ok(page.connection(rows.into_iter().map(Meeting::from).collect(), total))
     }
 }
 
@@ -209,7 +210,7 @@ impl MeetingMutation {
         let new = NewMeeting::try_from(input)?;
         let meeting = meetings::create(db(ctx), who, new).await?;
         Ok(MeetingPayload {
-            meeting: Meeting(meeting),
+            meeting: Meeting(meeting.into()),
         })
     }
 
@@ -223,7 +224,7 @@ impl MeetingMutation {
         let patch = MeetingPatch::try_from(input)?;
         let meeting = meetings::update(db(ctx), who, patch).await?;
         Ok(MeetingPayload {
-            meeting: Meeting(meeting),
+            meeting: Meeting(meeting.into()),
         })
     }
 

@@ -2,6 +2,22 @@
 //! its part of the root `Query` and `Mutation`; resolvers are thin and call the services in
 //! `crate::domain`. Also the cost model that prices a request before it runs.
 
+/// Defines the object type over a table's row: the row, shared (`Arc`) with the request's
+/// loader cache instead of copied, and a `From` for rows a service returns.
+macro_rules! row_object {
+    ($(#[$doc:meta])* $name:ident, $module:ident) => {
+        $(#[$doc])*
+        #[derive(Clone)]
+        pub struct $name(pub std::sync::Arc<$module::Model>);
+
+        impl From<$module::Model> for $name {
+            fn from(row: $module::Model) -> Self {
+                Self(std::sync::Arc::new(row))
+            }
+        }
+    };
+}
+
 pub mod action;
 pub mod audit;
 pub mod context;

@@ -5,7 +5,7 @@ use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObje
 use entity::network;
 
 use super::context::load_opt;
-use super::context::{active_date, db, load_list, load_many, loaders, writer};
+use super::context::{active_date, db, load_many, load_page, loaders, writer};
 use super::enums::{Language, Level, NetworkKind};
 use super::inputs::deleted;
 use super::inputs::{
@@ -29,9 +29,10 @@ use crate::domain::network::{
 use crate::domain::values::MunicipalityCode;
 use crate::error::{ApiResult, bad_input};
 
-/// See the `#[Object]` impl.
-#[derive(Clone)]
-pub struct Network(pub network::Model);
+row_object!(
+    /// See the `#[Object]` impl.
+    Network, network
+);
 
 /// Network: a standing group (verkosto, työryhmä, foorumi, neuvottelukunta, johtoryhmä)
 /// with its convener, members, cadence and legal basis.
@@ -110,8 +111,13 @@ impl Network {
             .map(Network))
     }
     /// Networks working under this one.
-    async fn sub_networks(&self, ctx: &Context<'_>) -> ApiResult<Vec<Network>> {
-        load_list(ctx, SubNetworks(self.0.id), Network).await
+    async fn sub_networks(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<List<Network>> {
+        load_page(ctx, SubNetworks(self.0.id), first, after, Network).await
     }
     /// The area the network works for.
     async fn area(&self, ctx: &Context<'_>) -> ApiResult<Option<Area>> {
@@ -136,16 +142,23 @@ impl Network {
         ctx: &Context<'_>,
         active_on: Option<Date>,
         include_inactive: Option<bool>,
-    ) -> ApiResult<Vec<NetworkMembership>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<List<NetworkMembership>> {
         let key = MembershipsOfNetwork(
             self.0.id,
             active_date(active_on, include_inactive.unwrap_or(false)),
         );
-        load_list(ctx, key, NetworkMembership).await
+        load_page(ctx, key, first, after, NetworkMembership).await
     }
     /// Meetings, earliest first.
-    async fn meetings(&self, ctx: &Context<'_>) -> ApiResult<Vec<Meeting>> {
-        load_list(ctx, MeetingsOfNetwork(self.0.id), Meeting).await
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<List<Meeting>> {
+        load_page(ctx, MeetingsOfNetwork(self.0.id), first, after, Meeting).await
     }
     /// First day the network exists; null when not recorded.
     async fn valid_from(&self) -> Option<Date> {
@@ -420,6 +433,7 @@ impl NetworkQuery {
         let page = Page::new(first, after)?;
         let filter = Filter::try_from(filter.unwrap_or_default())?;
         let (rows, total) = service::list(db(ctx), filter, page.window()).await?;
+        let rows: Vec<std::sync::Arc<_>> = rows.into_iter().map(std::sync::Arc::new).collect();
         loaders(ctx)
             .feed_many(rows.iter().map(|n| (NetworkById(n.id), n.clone())))
             .await;
@@ -429,7 +443,7 @@ impl NetworkQuery {
     /// One network by id.
     async fn network(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Network>> {
         let id = super::context::parse_id("id", &id)?;
-        Ok(service::get(db(ctx), id).await?.map(Network))
+        Ok(service::get(db(ctx), id).await?.map(Network::from))
     }
 }
 
@@ -449,7 +463,7 @@ impl NetworkMutation {
         let new = NewNetwork::try_from(input)?;
         let network = service::create(db(ctx), who, new).await?;
         Ok(NetworkPayload {
-            network: Network(network),
+            network: Network(network.into()),
         })
     }
 
@@ -463,7 +477,7 @@ impl NetworkMutation {
         let patch = NetworkPatch::try_from(input)?;
         let network = service::update(db(ctx), who, patch).await?;
         Ok(NetworkPayload {
-            network: Network(network),
+            network: Network(network.into()),
         })
     }
 

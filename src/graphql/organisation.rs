@@ -1,6 +1,8 @@
 //! The GraphQL face of organisations: the object type, its filter and inputs, and the
 //! `organisations`/`organisation` fields and the organisation mutations.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums as db;
@@ -9,7 +11,7 @@ use uuid::Uuid;
 
 use super::context::load_opt;
 use super::context::{
-    active_date, db, load_list, load_many, loaders, parse_id, parse_opt_id, writer,
+    active_date, db, load_many, load_page, loaders, parse_id, parse_opt_id, writer,
 };
 use super::enums::{Language, OrganisationKind, OrganisationOrder};
 use super::inputs::deleted;
@@ -23,8 +25,8 @@ use super::scalars::Date;
 use super::seat::NetworkMembership;
 use super::values::{blank_is_none, change, present};
 use crate::db::loaders::{
-    AreaById, AreasOfMunicipality, MembershipsOfOrganisation, MunicipalitiesOfCounty,
-    OrganisationById, RepresentativesOfOrganisation, UnitsOf,
+    AreaById, AreasOfMunicipality, MembershipsOfOrganisation, MunicipalitiesOf, OrganisationById,
+    RepresentativesOfOrganisation, UnitsOf,
 };
 use crate::domain::organisation::{
     self as domain, Deletion, NewOrganisation, OrganisationKey, OrganisationPatch, service,
@@ -32,17 +34,21 @@ use crate::domain::organisation::{
 use crate::domain::values::{BusinessId, Email, MunicipalityCode, Phone, Url};
 use crate::error::{ApiError, ApiResult, bad_input};
 
-/// An organisation row; described on its `#[Object] impl`.
-#[derive(Clone)]
-pub struct Organisation(pub organisation::Model);
+row_object!(
+    /// An organisation row; described on its `#[Object] impl`.
+    Organisation, organisation
+);
 
 /// How many parent links a unit chain may have before it is treated as broken.
 pub const MAX_UNIT_DEPTH: usize = 8;
 
 /// The county an organisation belongs to: a county is its own, a municipality's is its
 /// county, a unit's is its parent's; a regional council's is the county it works with.
-pub async fn county_of(ctx: &Context<'_>, org: &organisation::Model) -> ApiResult<Option<Uuid>> {
-    let mut current = org.clone();
+pub async fn county_of(
+    ctx: &Context<'_>,
+    org: &Arc<organisation::Model>,
+) -> ApiResult<Option<Uuid>> {
+    let mut current = Arc::clone(org);
     for _ in 0..MAX_UNIT_DEPTH {
         if current.kind == db::OrganisationKind::WellbeingCounty {
             return Ok(Some(current.id));
@@ -60,6 +66,9 @@ pub async fn county_of(ctx: &Context<'_>, org: &organisation::Model) -> ApiResul
     }
     Ok(None)
 }
+
+mod inputs;
+pub use inputs::*;
 
 /// Organisation: a municipality, wellbeing services county, regional council, agency,
 /// association, school, or a unit of one of them.
@@ -119,12 +128,22 @@ impl Organisation {
             .map(Organisation))
     }
     /// Units (palvelualueet, yksiköt) of this organisation.
-    async fn units(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
-        load_list(ctx, UnitsOf(self.0.id), Organisation).await
+    async fn units(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<List<Organisation>> {
+        load_page(ctx, UnitsOf(self.0.id), first, after, Organisation).await
     }
     /// For a wellbeing services county: its municipalities, by name.
-    async fn municipalities(&self, ctx: &Context<'_>) -> ApiResult<Vec<Organisation>> {
-        load_list(ctx, MunicipalitiesOfCounty(self.0.id), Organisation).await
+    async fn municipalities(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<List<Organisation>> {
+        load_page(ctx, MunicipalitiesOf(self.0.id), first, after, Organisation).await
     }
     /// Representatives (vastinparit) this organisation has named, valid on `activeOn`
     /// (default today) unless `includeInactive` asks for the whole history.
@@ -133,12 +152,14 @@ impl Organisation {
         ctx: &Context<'_>,
         active_on: Option<Date>,
         include_inactive: Option<bool>,
-    ) -> ApiResult<Vec<Representative>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<List<Representative>> {
         let key = RepresentativesOfOrganisation(
             self.0.id,
             active_date(active_on, include_inactive.unwrap_or(false)),
         );
-        load_list(ctx, key, Representative).await
+        load_page(ctx, key, first, after, Representative).await
     }
     /// Seats the organisation holds in networks, valid on `activeOn` (default today)
     /// unless `includeInactive` asks for the whole history.
@@ -147,12 +168,14 @@ impl Organisation {
         ctx: &Context<'_>,
         active_on: Option<Date>,
         include_inactive: Option<bool>,
-    ) -> ApiResult<Vec<NetworkMembership>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<List<NetworkMembership>> {
         let key = MembershipsOfOrganisation(
             self.0.id,
             active_date(active_on, include_inactive.unwrap_or(false)),
         );
-        load_list(ctx, key, NetworkMembership).await
+        load_page(ctx, key, first, after, NetworkMembership).await
     }
     /// Areas (service-discussion, family-centre, TYP …) a municipality belongs to.
     async fn areas(&self, ctx: &Context<'_>) -> ApiResult<Vec<Area>> {
@@ -264,137 +287,6 @@ fn organisation_key(
     }
 }
 
-/// Creates an organisation. Counties, municipalities and other top-level organisations are
-/// created by admins; editors create units under their own organisations.
-#[derive(InputObject, Clone, Debug)]
-pub struct CreateOrganisationInput {
-    /// What kind it is.
-    pub kind: OrganisationKind,
-    /// The name; Finnish is required.
-    pub name: LocalizedTextInput,
-    /// Short name or abbreviation.
-    pub short_name: Option<String>,
-    /// Y-tunnus, `1234567-8`.
-    pub business_id: Option<String>,
-    /// Kuntanumero of a municipality.
-    pub municipality_code: Option<String>,
-    /// The county the organisation belongs to.
-    pub county_id: Option<ID>,
-    /// The organisation this is a unit of.
-    pub parent_id: Option<ID>,
-    /// E-mail address.
-    pub email: Option<String>,
-    /// Phone number, Finnish (`044 123 4567`) or international (`+358 …`); stored in E.164.
-    pub phone: Option<String>,
-    /// Web site, an http(s) URL.
-    pub website: Option<String>,
-    /// Postal or visiting address.
-    pub address: Option<String>,
-    /// Free description.
-    pub description: Option<String>,
-}
-
-impl TryFrom<CreateOrganisationInput> for NewOrganisation {
-    type Error = ApiError;
-
-    fn try_from(input: CreateOrganisationInput) -> ApiResult<Self> {
-        let name = input.name.check("input.name", NAME_MAX)?;
-        Ok(NewOrganisation {
-            kind: input.kind.into(),
-            name_fi: name.fi,
-            name_sv: name.sv,
-            name_en: name.en,
-            business_id: opt(
-                &input.business_id,
-                present("input.businessId", BusinessId::parse),
-            )?,
-            municipality_code: opt(
-                &input.municipality_code,
-                present("input.municipalityCode", MunicipalityCode::parse),
-            )?,
-            county_id: parse_opt_id("input.countyId", &input.county_id)?,
-            parent_id: parse_opt_id("input.parentId", &input.parent_id)?,
-            short_name: opt(&input.short_name, opt_text("input.shortName", NAME_MAX))?,
-            email: opt(&input.email, blank_is_none("input.email", Email::parse))?,
-            phone: opt(&input.phone, blank_is_none("input.phone", Phone::parse))?,
-            website: opt(&input.website, blank_is_none("input.website", Url::parse))?,
-            address: opt(&input.address, opt_text("input.address", SHORT_MAX))?,
-            description: opt(&input.description, opt_text("input.description", LONG_MAX))?,
-        })
-    }
-}
-
-/// Changes an organisation's own fields; absent fields stay, null clears.
-#[derive(InputObject, Clone, Debug)]
-pub struct UpdateOrganisationInput {
-    /// The row to change.
-    pub id: ID,
-    /// The version the client last read.
-    pub version: i32,
-    /// The name; Finnish is required.
-    pub name: Option<LocalizedTextInput>,
-    /// Short name or abbreviation.
-    pub short_name: MaybeUndefined<String>,
-    /// Business ID (Y-tunnus), `1234567-8`.
-    pub business_id: MaybeUndefined<String>,
-    /// E-mail address.
-    pub email: MaybeUndefined<String>,
-    /// Phone number, Finnish (`044 123 4567`) or international (`+358 …`); stored in E.164.
-    pub phone: MaybeUndefined<String>,
-    /// Web site, an http(s) URL.
-    pub website: MaybeUndefined<String>,
-    /// Postal or visiting address.
-    pub address: MaybeUndefined<String>,
-    /// Free description.
-    pub description: MaybeUndefined<String>,
-}
-
-impl TryFrom<UpdateOrganisationInput> for OrganisationPatch {
-    type Error = ApiError;
-
-    fn try_from(input: UpdateOrganisationInput) -> ApiResult<Self> {
-        let name = input
-            .name
-            .as_ref()
-            .map(|n| n.check("input.name", NAME_MAX))
-            .transpose()?;
-        Ok(OrganisationPatch {
-            id: parse_id("input.id", &input.id)?,
-            version: input.version,
-            name: name.map(|n| (n.fi, n.sv, n.en)),
-            short_name: change(&input.short_name, opt_text("input.shortName", NAME_MAX))?,
-            business_id: change(
-                &input.business_id,
-                present("input.businessId", BusinessId::parse),
-            )?,
-            email: change(&input.email, blank_is_none("input.email", Email::parse))?,
-            phone: change(&input.phone, blank_is_none("input.phone", Phone::parse))?,
-            website: change(&input.website, blank_is_none("input.website", Url::parse))?,
-            address: change(&input.address, opt_text("input.address", SHORT_MAX))?,
-            description: change(&input.description, opt_text("input.description", LONG_MAX))?,
-        })
-    }
-}
-
-impl TryFrom<DeleteInput> for Deletion {
-    type Error = ApiError;
-
-    fn try_from(input: DeleteInput) -> ApiResult<Self> {
-        Ok(Deletion {
-            id: parse_id("input.id", &input.id)?,
-            version: input.version,
-            cascade: input.cascade.unwrap_or(false),
-        })
-    }
-}
-
-/// The organisation after a write.
-#[derive(SimpleObject)]
-pub struct OrganisationPayload {
-    /// The row as written.
-    pub organisation: Organisation,
-}
-
 /// The organisation root fields.
 #[derive(Default)]
 pub struct OrganisationQuery;
@@ -416,6 +308,7 @@ impl OrganisationQuery {
         let order = order_by.unwrap_or_default().into();
         let (rows, total) = service::list(db(ctx), &filter, order, page.window()).await?;
         // Nested fields often come back to the same organisations: serve them from the cache.
+        let rows: Vec<std::sync::Arc<_>> = rows.into_iter().map(std::sync::Arc::new).collect();
         loaders(ctx)
             .feed_many(rows.iter().map(|o| (OrganisationById(o.id), o.clone())))
             .await;
@@ -431,7 +324,7 @@ impl OrganisationQuery {
         municipality_code: Option<String>,
     ) -> ApiResult<Option<Organisation>> {
         let key = organisation_key(id, business_id, municipality_code)?;
-        Ok(service::get(db(ctx), key).await?.map(Organisation))
+        Ok(service::get(db(ctx), key).await?.map(Organisation::from))
     }
 }
 
@@ -451,7 +344,7 @@ impl OrganisationMutation {
         let new = NewOrganisation::try_from(input)?;
         let created = service::create(db(ctx), who, new).await?;
         Ok(OrganisationPayload {
-            organisation: Organisation(created),
+            organisation: Organisation(created.into()),
         })
     }
 
@@ -465,7 +358,7 @@ impl OrganisationMutation {
         let patch = OrganisationPatch::try_from(input)?;
         let updated = service::update(db(ctx), who, patch).await?;
         Ok(OrganisationPayload {
-            organisation: Organisation(updated),
+            organisation: Organisation(updated.into()),
         })
     }
 

@@ -1,9 +1,13 @@
 //! Relay cursor connections over offset pages. Every list is ordered by a total order that
 //! ends in the row id, so a cursor always points at the same place in an unchanged list.
 
-use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
-use async_graphql::{OutputType, SimpleObject};
+use std::sync::Arc;
 
+use async_graphql::connection::{Connection, CursorType, Edge, OpaqueCursor};
+use async_graphql::{Context, Object, OutputType};
+use futures_util::future::BoxFuture;
+
+use crate::db::loaders::{LoadError, Loaders};
 use crate::error::*;
 
 /// Page size when `first` is not given.
@@ -14,11 +18,35 @@ pub const MAX_PAGE: u64 = 100;
 /// The opaque cursor of a list position.
 pub type Cursor = OpaqueCursor<u64>;
 
+/// A count that is read only when a query asks for it.
+pub trait Count: Send + Sync {
+    /// Reads the count through the request's loaders (batched with its siblings).
+    fn count<'a>(&'a self, loaders: &'a Loaders) -> BoxFuture<'a, Result<u64, LoadError>>;
+}
+
+/// The total of a list: known from the page, or counted when asked for.
+#[derive(Clone)]
+pub enum Total {
+    /// Already known.
+    Known(u64),
+    /// Counted by a statement if `totalCount` is selected.
+    Counted(Arc<dyn Count>),
+}
+
 /// Fields every connection has besides its edges.
-#[derive(SimpleObject, Debug, Clone, Copy)]
 pub struct ListInfo {
+    total: Total,
+}
+
+#[Object]
+impl ListInfo {
     /// How many items match the filter, on all pages together.
-    pub total_count: u64,
+    async fn total_count(&self, ctx: &Context<'_>) -> ApiResult<u64> {
+        match &self.total {
+            Total::Known(n) => Ok(*n),
+            Total::Counted(count) => Ok(count.count(ctx.data_unchecked::<Loaders>()).await?),
+        }
+    }
 }
 
 /// A connection of `T` with `totalCount`.
@@ -70,12 +98,29 @@ impl Page {
 
     /// Builds the connection for `rows` read at this page out of `total`.
     pub fn connection<T: OutputType>(self, rows: Vec<T>, total: u64) -> List<T> {
-        let end = self.offset + rows.len() as u64;
-        let mut connection = Connection::with_additional_fields(
+        let more = self.offset + (rows.len() as u64) < total;
+        self.build(
+            rows,
             self.offset > 0 && total > 0,
-            end < total,
-            ListInfo { total_count: total },
-        );
+            more,
+            Total::Known(total),
+        )
+    }
+
+    /// Builds the connection for `rows` read at this page, `more` saying whether rows
+    /// follow it.
+    pub fn connection_with<T: OutputType>(self, rows: Vec<T>, more: bool, total: Total) -> List<T> {
+        self.build(rows, self.offset > 0, more, total)
+    }
+
+    fn build<T: OutputType>(
+        self,
+        rows: Vec<T>,
+        previous: bool,
+        more: bool,
+        total: Total,
+    ) -> List<T> {
+        let mut connection = Connection::with_additional_fields(previous, more, ListInfo { total });
         connection.edges.extend(
             rows.into_iter()
                 .enumerate()

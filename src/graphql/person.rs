@@ -5,11 +5,12 @@ use entity::enums as db;
 use entity::person;
 
 use super::context::load_opt;
-use super::context::{active_date, db, load_list, parse_id, parse_opt_id, viewer, writer};
+use super::context::{active_date, db, load_page, parse_id, parse_opt_id, viewer, writer};
 use super::enums::Visibility;
 use super::inputs::deleted;
 use super::inputs::{DeleteInput, DeletePayload, NAME_MAX, SHORT_MAX, checked, opt, opt_text};
 use super::organisation::Organisation;
+use super::paging::List;
 use super::representative::Representative;
 use super::scalars::Date;
 use super::seat::NetworkMembership;
@@ -20,9 +21,10 @@ use crate::domain::person::{NewPerson, PersonPatch, service};
 use crate::domain::values::{self, Email, Phone};
 use crate::error::{ApiError, ApiResult};
 
-/// A person row; described on its `#[Object] impl`.
-#[derive(Clone)]
-pub struct Person(pub person::Model);
+row_object!(
+    /// A person row; described on its `#[Object] impl`.
+    Person, person
+);
 
 impl Person {
     fn contact_visible(&self, ctx: &Context<'_>) -> bool {
@@ -75,12 +77,14 @@ impl Person {
         ctx: &Context<'_>,
         active_on: Option<Date>,
         include_inactive: Option<bool>,
-    ) -> ApiResult<Vec<Representative>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<List<Representative>> {
         let key = RepresentativesOfPerson(
             self.0.id,
             active_date(active_on, include_inactive.unwrap_or(false)),
         );
-        load_list(ctx, key, Representative).await
+        load_page(ctx, key, first, after, Representative).await
     }
     /// Network seats of the person, valid on `activeOn` (default today) unless
     /// `includeInactive` asks for the whole history.
@@ -89,12 +93,14 @@ impl Person {
         ctx: &Context<'_>,
         active_on: Option<Date>,
         include_inactive: Option<bool>,
-    ) -> ApiResult<Vec<NetworkMembership>> {
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> ApiResult<List<NetworkMembership>> {
         let key = MembershipsOfPerson(
             self.0.id,
             active_date(active_on, include_inactive.unwrap_or(false)),
         );
-        load_list(ctx, key, NetworkMembership).await
+        load_page(ctx, key, first, after, NetworkMembership).await
     }
     /// Version to send back with an update.
     async fn version(&self) -> i32 {
@@ -202,7 +208,7 @@ impl PersonMutation {
         let new = NewPerson::try_from(input)?;
         let created = service::create(db(ctx), who, new).await?;
         Ok(PersonPayload {
-            person: Person(created),
+            person: Person(created.into()),
         })
     }
 
@@ -216,7 +222,7 @@ impl PersonMutation {
         let patch = PersonPatch::try_from(input)?;
         let updated = service::update(db(ctx), who, patch).await?;
         Ok(PersonPayload {
-            person: Person(updated),
+            person: Person(updated.into()),
         })
     }
 

@@ -16,9 +16,10 @@ use crate::db::loaders::{
 use crate::domain::programme::{ActionFilter as Filter, service};
 use crate::error::{ApiError, ApiResult, internal};
 
-/// See the `#[Object]` impl.
-#[derive(Clone)]
-pub struct Agreement(pub agreement::Model);
+row_object!(
+    /// See the `#[Object]` impl.
+    Agreement, agreement
+);
 
 /// Agreement (sopimus) between a county and its municipalities.
 #[Object]
@@ -85,9 +86,10 @@ impl Agreement {
     }
 }
 
-/// See the `#[Object]` impl.
-#[derive(Clone)]
-pub struct Goal(pub goal::Model);
+row_object!(
+    /// See the `#[Object]` impl.
+    Goal, goal
+);
 
 /// Goal (tavoite): one of an agreement's shared goals.
 #[Object]
@@ -126,9 +128,10 @@ impl Goal {
     }
 }
 
-/// See the `#[Object]` impl.
-#[derive(Clone)]
-pub struct Metric(pub metric::Model);
+row_object!(
+    /// See the `#[Object]` impl.
+    Metric, metric
+);
 
 /// Metric (mittari): how an action is followed up.
 #[Object]
@@ -198,7 +201,7 @@ impl ProgrammeQuery {
     async fn goals(&self, ctx: &Context<'_>, agreement_id: Option<ID>) -> ApiResult<Vec<Goal>> {
         let agreement = parse_opt_id("agreementId", &agreement_id)?;
         let rows = service::goals(db(ctx), agreement).await?;
-        Ok(rows.into_iter().map(Goal).collect())
+        Ok(rows.into_iter().map(Goal::from).collect())
     }
 
     /// Actions of the programme, filtered; in the programme's order.
@@ -213,6 +216,7 @@ impl ProgrammeQuery {
         let page = Page::new(first, after)?;
         let filter = Filter::try_from(filter.unwrap_or_default())?;
         let (rows, total) = service::list(db(ctx), filter, page.window()).await?;
+        let rows: Vec<std::sync::Arc<_>> = rows.into_iter().map(std::sync::Arc::new).collect();
         loaders(ctx)
             .feed_many(rows.iter().map(|a| (ActionById(a.id), a.clone())))
             .await;
@@ -222,12 +226,12 @@ impl ProgrammeQuery {
     /// One action by id.
     async fn action(&self, ctx: &Context<'_>, id: ID) -> ApiResult<Option<Action>> {
         let id = parse_id("id", &id)?;
-        Ok(service::get(db(ctx), id).await?.map(Action))
+        Ok(service::get(db(ctx), id).await?.map(Action::from))
     }
 
     /// Every agreement, newest first.
     async fn agreements(&self, ctx: &Context<'_>) -> ApiResult<Vec<Agreement>> {
         let rows = service::agreements(db(ctx)).await?;
-        Ok(rows.into_iter().map(Agreement).collect())
+        Ok(rows.into_iter().map(Agreement::from).collect())
     }
 }

@@ -11,9 +11,10 @@ use crate::db::loaders::{MunicipalitiesOfArea, OrganisationById, TopicById, Topi
 use crate::domain::reference::service;
 use crate::error::{ApiResult, internal};
 
-/// A topic row; described on its `#[Object] impl`.
-#[derive(Clone)]
-pub struct Topic(pub topic::Model);
+row_object!(
+    /// A topic row; described on its `#[Object] impl`.
+    Topic, topic
+);
 
 /// Topic: an interface area of the agreement (yhdyspinta a–e), one of its sub-themes, or a
 /// common theme.
@@ -63,9 +64,10 @@ impl Topic {
     }
 }
 
-/// An area row; described on its `#[Object] impl`.
-#[derive(Clone)]
-pub struct Area(pub area::Model);
+row_object!(
+    /// An area row; described on its `#[Object] impl`.
+    Area, area
+);
 
 /// Area: a named group of municipalities inside a county (palvelukeskustelualue,
 /// perhekeskusalue, TYP-alue).
@@ -127,12 +129,12 @@ impl ReferenceQuery {
     /// Every topic: the interface areas a–e with their sub-themes, then the common themes.
     async fn topics(&self, ctx: &Context<'_>, kind: Option<TopicKind>) -> ApiResult<Vec<Topic>> {
         let rows = service::topics(db(ctx), kind.map(Into::into)).await?;
-        Ok(rows.into_iter().map(Topic).collect())
+        Ok(rows.into_iter().map(Topic::from).collect())
     }
 
     /// One topic by its slug (`employment`).
     async fn topic(&self, ctx: &Context<'_>, slug: String) -> ApiResult<Option<Topic>> {
-        Ok(service::topic(db(ctx), &slug).await?.map(Topic))
+        Ok(service::topic(db(ctx), &slug).await?.map(Topic::from))
     }
 
     /// Areas, by county and kind; ordered by name.
@@ -144,6 +146,6 @@ impl ReferenceQuery {
     ) -> ApiResult<Vec<Area>> {
         let county = parse_opt_id("countyId", &county_id)?;
         let rows = service::areas(db(ctx), county, kind.map(Into::into)).await?;
-        Ok(rows.into_iter().map(Area).collect())
+        Ok(rows.into_iter().map(Area::from).collect())
     }
 }

@@ -31,9 +31,10 @@ use crate::domain::representative::{
 use crate::domain::values::{MunicipalityCode, Slug, date_range};
 use crate::error::{ApiError, ApiResult, bad_input, internal};
 
-/// A representative row as a GraphQL object (described on its `#[Object]` impl).
-#[derive(Clone)]
-pub struct Representative(pub representative::Model);
+row_object!(
+    /// A representative row as a GraphQL object (described on its `#[Object]` impl).
+    Representative, representative
+);
 
 impl Representative {
     /// The municipalities served: the listed ones; when none are listed, a municipality's
@@ -178,7 +179,7 @@ impl Representative {
             .await?
             .counterparts_of(&self.0)
             .into_iter()
-            .map(Representative)
+            .map(Representative::from)
             .collect())
     }
     /// When the row was created.
@@ -329,7 +330,7 @@ pub struct RepresentativePayload {
 impl From<representative::Model> for RepresentativePayload {
     fn from(row: representative::Model) -> Self {
         RepresentativePayload {
-            representative: Representative(row),
+            representative: Representative(row.into()),
         }
     }
 }
@@ -352,7 +353,7 @@ impl RepresentativeQuery {
         let page = Page::new(first, after)?;
         let filter = Filter::try_from(filter.unwrap_or_default())?;
         let (rows, total) = service::list(db(ctx), &filter, page.offset, page.limit).await?;
-        Ok(page.connection(rows.into_iter().map(Representative).collect(), total))
+        Ok(page.connection(rows.into_iter().map(Representative::from).collect(), total))
     }
 }
 

@@ -26,10 +26,10 @@ pub enum SearchResult {
 impl From<Found> for SearchResult {
     fn from(found: Found) -> Self {
         match found {
-            Found::Organisation(o) => SearchResult::Organisation(Organisation(o)),
-            Found::Person(p) => SearchResult::Person(Person(p)),
-            Found::Network(n) => SearchResult::Network(Network(n)),
-            Found::Action(a) => SearchResult::Action(Action(a)),
+            Found::Organisation(o) => SearchResult::Organisation(Organisation(o.into())),
+            Found::Person(p) => SearchResult::Person(Person(p.into())),
+            Found::Network(n) => SearchResult::Network(Network(n.into())),
+            Found::Action(a) => SearchResult::Action(Action(a.into())),
         }
     }
 }

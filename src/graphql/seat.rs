@@ -18,9 +18,10 @@ use crate::db::loaders::{NetworkById, OrganisationById, PersonById};
 use crate::domain::network::{EndSeat, NewSeat, SeatPatch, Target, seats};
 use crate::error::{ApiError, ApiResult, internal};
 
-/// See the `#[Object]` impl.
-#[derive(Clone)]
-pub struct NetworkMembership(pub membership::Model);
+row_object!(
+    /// See the `#[Object]` impl.
+    NetworkMembership, membership
+);
 
 /// NetworkMembership: a seat in a network held by an organisation, a person, or a person
 /// for an organisation.
@@ -191,7 +192,7 @@ impl SeatMutation {
         let new = NewSeat::try_from(input)?;
         let seat = seats::create(db(ctx), who, new).await?;
         Ok(MembershipPayload {
-            membership: NetworkMembership(seat),
+            membership: NetworkMembership(seat.into()),
         })
     }
 
@@ -205,7 +206,7 @@ impl SeatMutation {
         let patch = SeatPatch::try_from(input)?;
         let seat = seats::update(db(ctx), who, patch).await?;
         Ok(MembershipPayload {
-            membership: NetworkMembership(seat),
+            membership: NetworkMembership(seat.into()),
         })
     }
 
@@ -219,7 +220,7 @@ impl SeatMutation {
         let end = EndSeat::try_from(&input)?;
         let seat = seats::end(db(ctx), who, end).await?;
         Ok(MembershipPayload {
-            membership: NetworkMembership(seat),
+            membership: NetworkMembership(seat.into()),
         })
     }
 

@@ -1,6 +1,7 @@
 //! Connections, filters, ordering and the language fallback.
 
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 use crate::both;
 use crate::support::*;
@@ -129,7 +130,7 @@ both! {
             .query(
                 "{ helsinki: organisation(municipalityCode: \"091\") { name countyCode county { name } }
                    mariehamn: organisation(municipalityCode: \"478\") { name county { name } }
-                   county: organisation(municipalityCode: \"297\") { county { name countyCode county { name } municipalities { name } } } }",
+                   county: organisation(municipalityCode: \"297\") { county { name countyCode county { name } municipalities { totalCount nodes { name } } } } }",
                 json!({}),
             )
             .await;
@@ -140,7 +141,9 @@ both! {
         assert_eq!(county["name"], "Pohjois-Savon hyvinvointialue");
         assert_eq!(county["countyCode"], "13");
         assert!(county["county"].is_null());
-        assert_eq!(county["municipalities"].as_array().unwrap().len(), 19);
+        assert_eq!(county["municipalities"]["totalCount"], 19);
+        // A page of 20 holds them all, so the count needs no statement of its own.
+        assert_eq!(county["municipalities"]["nodes"].as_array().unwrap().len(), 19);
     }
 }
 
@@ -182,10 +185,10 @@ async fn statement_count(app: TestApp) {
         totalCount
         edges { node {
           name
-          county { name municipalities { name } }
-          representatives(includeInactive: true) { person { name organisation { name } } topic { name } servedMunicipalities { name } }
+          county { name municipalities { totalCount nodes { name } } }
+          representatives(includeInactive: true) { totalCount nodes { person { name organisation { name } } topic { name } servedMunicipalities { name } } }
           areas { name municipalities { name } }
-          memberships(includeInactive: true) { role network { name convener { name } topics { slug } } }
+          memberships(includeInactive: true) { totalCount nodes { role network { name convener { name } topics { slug } } } }
         } }
     } }";
     // Akaa comes first by name; give it a representative, an area and a seat so every
@@ -224,7 +227,7 @@ async fn statement_count(app: TestApp) {
     let for_hundred = app.statement_count();
     assert_eq!(one["organisations"]["edges"][0]["node"]["name"], "Akaa");
     assert_eq!(
-        one["organisations"]["edges"][0]["node"]["representatives"][0]["person"]["name"],
+        one["organisations"]["edges"][0]["node"]["representatives"]["nodes"][0]["person"]["name"],
         "Aino Esimerkki"
     );
     assert_eq!(
@@ -258,6 +261,128 @@ async fn statement_count_depends_on_shape_not_size_sqlite() {
 async fn statement_count_depends_on_shape_not_size_postgres() {
     match spawn_app_with_args(Backend::Postgres, wide_query_args()).await {
         Some(app) => statement_count(app).await,
+        None => eprintln!("PostgreSQL binaries not found: skipping the PostgreSQL run"),
+    }
+}
+
+/// `Organisation.representatives` for Akaa after `n` fictional appointments.
+async fn akaa_with_representatives(app: &TestApp, n: usize) -> Uuid {
+    let akaa = fixtures::municipality(&app.db, "020").await;
+    let employment = fixtures::topic(&app.db, "employment").await;
+    for i in 0..n {
+        let person = fixtures::person(
+            &app.db,
+            &format!("Testi Henkilö {i:02}"),
+            akaa,
+            entity::enums::Visibility::Public,
+        )
+        .await;
+        let rep = fixtures::Rep {
+            person,
+            organisation: akaa,
+            topic: employment,
+            level: entity::enums::Level::Interface,
+            serves: &[],
+            valid_from: None,
+            valid_to: None,
+        };
+        fixtures::representative(&app.db, rep).await;
+    }
+    akaa
+}
+
+const NESTED_PAGE: &str = "query($id: ID!, $first: Int, $after: String) { organisation(id: $id) {
+    representatives(first: $first, after: $after) {
+      totalCount pageInfo { hasNextPage hasPreviousPage endCursor }
+      edges { cursor node { person { name } } } nodes { person { name } } } } }";
+
+both! {
+    async fn nested_lists_are_pages_with_cursors_and_counts(app: TestApp) {
+        let akaa = akaa_with_representatives(&app, 25).await;
+        let first = app.query(NESTED_PAGE, json!({ "id": akaa })).await;
+        let reps = &first["organisation"]["representatives"];
+        assert_eq!(reps["totalCount"], 25, "{first}");
+        assert_eq!(reps["nodes"].as_array().unwrap().len(), 20);
+        assert_eq!(reps["edges"].as_array().unwrap().len(), 20);
+        assert_eq!(reps["edges"][3]["node"], reps["nodes"][3]);
+        assert_eq!(reps["pageInfo"]["hasNextPage"], true);
+        assert_eq!(reps["pageInfo"]["hasPreviousPage"], false);
+        let after = reps["pageInfo"]["endCursor"].clone();
+        let second = app.query(NESTED_PAGE, json!({ "id": akaa, "after": after })).await;
+        let rest = &second["organisation"]["representatives"];
+        assert_eq!(rest["totalCount"], 25);
+        assert_eq!(rest["nodes"].as_array().unwrap().len(), 5);
+        assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+        assert_eq!(rest["pageInfo"]["hasPreviousPage"], true);
+        // The two pages hold every appointment once.
+        let mut names: Vec<String> = [reps, rest]
+            .iter()
+            .flat_map(|r| r["nodes"].as_array().unwrap().clone())
+            .map(|n| n["person"]["name"].as_str().unwrap().to_owned())
+            .collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), 25);
+        // A count without rows.
+        let empty = app.query(NESTED_PAGE, json!({ "id": akaa, "first": 0 })).await;
+        assert_eq!(empty["organisation"]["representatives"]["totalCount"], 25);
+        assert_eq!(empty["organisation"]["representatives"]["pageInfo"]["hasNextPage"], true);
+        assert!(empty["organisation"]["representatives"]["nodes"].as_array().unwrap().is_empty());
+    }
+}
+
+both! {
+    async fn nested_pages_are_bounded(app: TestApp) {
+        let akaa = akaa_with_representatives(&app, 1).await;
+        let error = app.error(NESTED_PAGE, json!({ "id": akaa, "first": 101 })).await;
+        assert_eq!(code(&error), "BAD_USER_INPUT");
+        assert_eq!(error["extensions"]["field"], "first");
+        let error = app.error(NESTED_PAGE, json!({ "id": akaa, "after": "nonsense" })).await;
+        assert_eq!(error["extensions"]["field"], "after");
+    }
+}
+
+/// A page of children for many parents is one statement, and a count one more, only when
+/// a page cannot tell the total.
+async fn nested_page_statements(app: TestApp) {
+    akaa_with_representatives(&app, 25).await;
+    let query =
+        "query($first: Int) { organisations(first: $first, filter: { kind: [MUNICIPALITY] }) {
+        nodes { name representatives(first: 20) { totalCount nodes { id } } } } }";
+    app.reset_statements();
+    let one = app.query(query, json!({ "first": 1 })).await;
+    let for_one = app.statement_count();
+    app.reset_statements();
+    let hundred = app.query(query, json!({ "first": 100 })).await;
+    let for_hundred = app.statement_count();
+    let akaa = &one["organisations"]["nodes"][0];
+    assert_eq!(akaa["name"], "Akaa");
+    assert_eq!(akaa["representatives"]["totalCount"], 25);
+    assert_eq!(
+        hundred["organisations"]["nodes"][0]["representatives"]["totalCount"],
+        25
+    );
+    assert_eq!(
+        hundred["organisations"]["nodes"][1]["representatives"]["totalCount"],
+        0
+    );
+    // The list and its count; the page of children; their count.
+    assert_eq!(for_one, 4, "one organisation");
+    assert_eq!(for_hundred, 4, "a hundred organisations");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nested_page_statements_sqlite() {
+    let app = spawn_app_with_args(Backend::Sqlite, wide_query_args())
+        .await
+        .expect("SQLite app");
+    nested_page_statements(app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nested_page_statements_postgres() {
+    match spawn_app_with_args(Backend::Postgres, wide_query_args()).await {
+        Some(app) => nested_page_statements(app).await,
         None => eprintln!("PostgreSQL binaries not found: skipping the PostgreSQL run"),
     }
 }

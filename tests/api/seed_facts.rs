@@ -164,8 +164,8 @@ both! {
             )
             .await;
         assert_eq!(data["search"][0]["name"], "Säde Rytkönen");
-        let board = network_named(&app, "HYTE-neuvottelukunta", "subNetworks { name responsiblePerson { name } }").await;
-        let coordinators: Vec<&str> = board["subNetworks"]
+        let board = network_named(&app, "HYTE-neuvottelukunta", "subNetworks { nodes { name responsiblePerson { name } } }").await;
+        let coordinators: Vec<&str> = board["subNetworks"]["nodes"]
             .as_array()
             .unwrap()
             .iter()
@@ -210,17 +210,18 @@ both! {
         let group = network_named(
             &app,
             "kuntayhteistyöryhmä",
-            "county { countyCode } memberships(includeInactive: true) { role organisation { kind } } meetings { startsAt endsAt location }",
+            "county { countyCode } memberships(includeInactive: true) { totalCount nodes { role organisation { kind } } } meetings { nodes { startsAt endsAt location } }",
         )
         .await;
         assert_eq!(group["county"]["countyCode"], "14");
-        let seats = group["memberships"].as_array().unwrap();
+        let seats = group["memberships"]["nodes"].as_array().unwrap();
+        assert_eq!(group["memberships"]["totalCount"].as_u64(), Some(seats.len() as u64));
         let municipal_seats = seats
             .iter()
             .filter(|s| s["organisation"]["kind"] == "MUNICIPALITY")
             .count();
         assert_eq!(municipal_seats, 13);
-        let meeting = &group["meetings"][0];
+        let meeting = &group["meetings"]["nodes"][0];
         assert_eq!(meeting["startsAt"], "2021-10-01T08:30:00+00:00");
         assert_eq!(meeting["endsAt"], "2021-10-01T10:00:00+00:00");
     }

@@ -55,7 +55,6 @@ pub(super) const LIST_SIZES: &[(&str, u64)] = &[
     ("Query.areas", 50),
     // Every interface topic (five top-level ones) at every level (four).
     ("Query.counterparts", 20),
-    ("Organisation.municipalities", 30),
     ("Organisation.areas", 10),
     ("Area.municipalities", 30),
     ("Agreement.parties", 40),
@@ -86,10 +85,14 @@ pub(super) const WEIGHTS: &[(&str, u64)] = &[
     ("Representative.counterparts", 50),
 ];
 
-/// Every connection runs a `COUNT(*)` over its filtered rows, whether or not `totalCount`
-/// is asked for (`paging::page_of` counts to answer `hasNextPage`), so the count's weight
-/// sits on the connection field.
+/// Every root connection runs a `COUNT(*)` over its filtered rows, whether or not
+/// `totalCount` is asked for (`paging::page_of` counts to answer `hasNextPage`), so the
+/// count's weight sits on the connection field.
 pub(super) const COUNT_WEIGHT: u64 = 1_000;
+/// A nested connection (an organisation's representatives …) is read for all its parents
+/// by one windowed statement, and counted, only when `totalCount` asks and the page does
+/// not already tell, by one grouped `COUNT(*)`: a small share of both for each parent.
+pub(super) const NESTED_CONNECTION_WEIGHT: u64 = 10;
 /// A mutation opens a transaction and writes an audit entry.
 const MUTATION_WEIGHT: u64 = 100;
 /// Default list estimate: the largest page.
@@ -151,15 +154,20 @@ impl CostModel {
             .filter(|(_, t)| t.connection)
             .map(|(name, _)| name.clone())
             .collect();
-        for info in model.types.values_mut() {
+        for (type_name, info) in model.types.iter_mut() {
             let connection = info.connection;
+            let count_weight = if *type_name == model.query {
+                COUNT_WEIGHT
+            } else {
+                NESTED_CONNECTION_WEIGHT
+            };
             for field in info.fields.values_mut() {
                 if connection && field.list {
                     field.fan_out = FanOut::Page;
                 }
                 if connections.contains(&field.ty) {
                     field.page = Some((DEFAULT_PAGE, MAX_PAGE));
-                    field.weight = field.weight.max(COUNT_WEIGHT);
+                    field.weight = field.weight.max(count_weight);
                 }
             }
         }

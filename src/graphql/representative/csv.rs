@@ -63,7 +63,7 @@ impl From<Imported> for ImportRepresentativesPayload {
             representatives: done
                 .representatives
                 .into_iter()
-                .map(Representative)
+                .map(Representative::from)
                 .collect(),
         }
     }

@@ -89,7 +89,12 @@ pub async fn resolve_organisation(
 /// A replica is only for a PostgreSQL primary (SQLite has no streaming replicas).
 pub async fn databases(args: &DatabaseArgs) -> anyhow::Result<Databases> {
     let primary = db::connect_with(&args.database_url, args.db_acquire_timeout).await?;
-    let replica = match &args.database_read_url {
+    // An empty value (`DATABASE_READ_URL=` in a compose file) means no replica.
+    let replica = match args
+        .database_read_url
+        .as_deref()
+        .filter(|url| !url.is_empty())
+    {
         None => None,
         Some(url) => {
             anyhow::ensure!(

@@ -34,6 +34,14 @@ pub struct DatabaseArgs {
         global = true
     )]
     pub database_url: String,
+    /// Optional read replica (a PostgreSQL streaming standby) that anonymous queries read
+    /// from; writes, and every request with a token, go to `--database-url`.
+    #[arg(long, env = "DATABASE_READ_URL", global = true)]
+    pub database_read_url: Option<String>,
+    /// Longest wait for a database connection before a request is answered `503
+    /// SERVICE_UNAVAILABLE` (e.g. `2s`, `500ms`).
+    #[arg(long, env = "YHDYSPINTA_DB_ACQUIRE_TIMEOUT", default_value = "2s", value_parser = humantime::parse_duration, global = true)]
+    pub db_acquire_timeout: Duration,
 }
 
 /// What to do.
@@ -253,6 +261,26 @@ mod tests {
             Cli::try_parse_from(["yhdyspinta", "--max-cost", "1000", "--max-depth", "8"]).unwrap();
         assert_eq!(cli.serve.limits().max_cost, 1000);
         assert_eq!(cli.serve.limits().max_depth, 8);
+    }
+
+    #[test]
+    fn a_read_replica_and_the_acquire_timeout_can_be_set() {
+        let cli = Cli::try_parse_from(["yhdyspinta"]).unwrap();
+        assert_eq!(cli.database.database_read_url, None);
+        assert_eq!(cli.database.db_acquire_timeout, Duration::from_secs(2));
+        let cli = Cli::try_parse_from([
+            "yhdyspinta",
+            "--database-read-url",
+            "postgres://reader@replica/y",
+            "--db-acquire-timeout",
+            "500ms",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.database.database_read_url.as_deref(),
+            Some("postgres://reader@replica/y")
+        );
+        assert_eq!(cli.database.db_acquire_timeout, Duration::from_millis(500));
     }
 
     #[test]

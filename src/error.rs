@@ -3,11 +3,13 @@
 //! Which error belongs where:
 //! - Input that does not parse into a domain value: [`FieldError`] (converted to `BAD_USER_INPUT` with `extensions.field`).
 //! - A service's refusal: the [`ApiError`] variant that names it (`FORBIDDEN`, `NOT_FOUND`, `CONFLICT`, …).
+//! - A database that cannot be reached (pool timeout, connection refused or lost, server shutting down, an SQLite file that cannot be opened): `?` on the `DbErr` gives [`ApiError::Unavailable`], `SERVICE_UNAVAILABLE`, which the HTTP layer answers with `503` and `Retry-After`.
 //! - Anything unexpected (a database error, a bug): `?` on it gives [`ApiError::Internal`], logged with its cause, shown as `INTERNAL`.
 //! - async-graphql's own parse and validation errors are the only ones coded after the fact ([`finish_errors`]).
 
 use async_graphql::ErrorExtensions;
-use sea_orm::DbErr;
+use sea_orm::sqlx;
+use sea_orm::{DbErr, RuntimeErr};
 
 /// A rejected input field.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +49,8 @@ pub enum ApiError {
     Conflict(String),
     /// `BAD_USER_INPUT` naming the argument or input field at fault.
     BadInput(FieldError),
+    /// `SERVICE_UNAVAILABLE`: the database cannot be reached now; the request may be retried.
+    Unavailable,
     /// `INTERNAL`: logged with its details when made, shown without them.
     Internal,
 }
@@ -77,6 +81,7 @@ impl ApiError {
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Conflict(_) => "CONFLICT",
             ApiError::BadInput(_) => "BAD_USER_INPUT",
+            ApiError::Unavailable => "SERVICE_UNAVAILABLE",
             ApiError::Internal => "INTERNAL",
         }
     }
@@ -89,6 +94,7 @@ impl ApiError {
             | ApiError::NotFound(m)
             | ApiError::Conflict(m) => m,
             ApiError::BadInput(e) => &e.message,
+            ApiError::Unavailable => "the database cannot be reached; try again shortly",
             ApiError::Internal => "internal error",
         }
     }
@@ -104,7 +110,7 @@ impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
         match err {
             DbErr::RecordNotFound(what) => ApiError::NotFound(what),
-            other => ApiError::internal(other),
+            other => ApiError::from(&other),
         }
     }
 }
@@ -112,8 +118,67 @@ impl From<DbErr> for ApiError {
 /// A batch loader's shared error.
 impl From<std::sync::Arc<DbErr>> for ApiError {
     fn from(err: std::sync::Arc<DbErr>) -> Self {
-        ApiError::internal(err)
+        ApiError::from(&*err)
     }
+}
+
+/// `SERVICE_UNAVAILABLE` when the database cannot be reached, else `INTERNAL` (logged).
+impl From<&DbErr> for ApiError {
+    fn from(err: &DbErr) -> Self {
+        if is_unavailable(err) {
+            tracing::warn!(error = %err, "the database cannot be reached");
+            ApiError::Unavailable
+        } else {
+            ApiError::internal(err)
+        }
+    }
+}
+
+/// Whether `err` says the database cannot be reached now, rather than that a statement
+/// failed: the pool timed out or is closed, the connection was refused or lost, the server
+/// is shutting down or starting, or an SQLite file cannot be opened, read or written.
+pub fn is_unavailable(err: &DbErr) -> bool {
+    match err {
+        DbErr::ConnectionAcquire(_) => true,
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => sqlx_unavailable(e),
+        _ => false,
+    }
+}
+
+fn sqlx_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed
+        | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => {
+            if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+                unavailable_sqlstate(pg.code())
+            } else if db.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                db.code()
+                    .and_then(|code| code.parse().ok())
+                    .is_some_and(unavailable_sqlite)
+            } else {
+                false
+            }
+        }
+        _ => false,
+    }
+}
+
+/// PostgreSQL SQLSTATEs of a lost or refused connection (class 08), a server shutting
+/// down or starting (57P01–57P03) and exhausted resources (class 53: disk full, out of
+/// memory, too many connections).
+fn unavailable_sqlstate(code: &str) -> bool {
+    code.starts_with("08") || code.starts_with("53") || matches!(code, "57P01" | "57P02" | "57P03")
+}
+
+/// SQLite result codes (extended; the primary code is the low byte) of an I/O error (10), a
+/// full disk (13) and a file that cannot be opened (14).
+fn unavailable_sqlite(code: u32) -> bool {
+    matches!(code & 0xff, 10 | 13 | 14)
 }
 
 /// Errors from async-graphql inside a resolver (a loader, a context lookup) keep their
@@ -125,6 +190,7 @@ impl From<async_graphql::Error> for ApiError {
             Some("FORBIDDEN") => ApiError::Forbidden(err.message),
             Some("NOT_FOUND") => ApiError::NotFound(err.message),
             Some("CONFLICT") => ApiError::Conflict(err.message),
+            Some("SERVICE_UNAVAILABLE") => ApiError::Unavailable,
             Some("BAD_USER_INPUT") => {
                 let field = err
                     .extensions
@@ -250,6 +316,50 @@ mod tests {
     fn a_missing_record_is_not_found() {
         let err = ApiError::from(DbErr::RecordNotFound("no such row".into()));
         assert_eq!(err.code(), "NOT_FOUND");
+    }
+
+    #[test]
+    fn an_unreachable_database_is_unavailable() {
+        use sea_orm::ConnAcquireErr;
+        use std::sync::Arc;
+        let timeout = DbErr::ConnectionAcquire(ConnAcquireErr::Timeout);
+        assert_eq!(ApiError::from(timeout).code(), "SERVICE_UNAVAILABLE");
+        let refused = sqlx::Error::Io(std::io::ErrorKind::ConnectionRefused.into());
+        let refused = DbErr::Conn(RuntimeErr::SqlxError(Arc::new(refused)));
+        assert_eq!(ApiError::from(refused).code(), "SERVICE_UNAVAILABLE");
+        let shared = Arc::new(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed));
+        assert_eq!(ApiError::from(shared).code(), "SERVICE_UNAVAILABLE");
+        let decode = sqlx::Error::ColumnNotFound("name".into());
+        let decode = DbErr::Query(RuntimeErr::SqlxError(Arc::new(decode)));
+        assert_eq!(ApiError::from(decode).code(), "INTERNAL");
+        let err: async_graphql::Error = ApiError::Unavailable.into();
+        assert_eq!(ApiError::from(err).code(), "SERVICE_UNAVAILABLE");
+    }
+
+    #[test]
+    fn unavailable_codes() {
+        for code in ["08006", "08001", "57P01", "57P03", "53300"] {
+            assert!(unavailable_sqlstate(code), "{code}");
+        }
+        for code in ["23505", "40001", "57014", "42P01"] {
+            assert!(!unavailable_sqlstate(code), "{code}");
+        }
+        // SQLITE_CANTOPEN, SQLITE_IOERR, SQLITE_IOERR_FSYNC, SQLITE_FULL
+        for code in [14, 10, 1034, 13] {
+            assert!(unavailable_sqlite(code), "{code}");
+        }
+        // SQLITE_BUSY, SQLITE_CONSTRAINT, SQLITE_CONSTRAINT_UNIQUE
+        for code in [5, 19, 2067] {
+            assert!(!unavailable_sqlite(code), "{code}");
+        }
+    }
+
+    #[tokio::test]
+    async fn an_sqlite_file_that_cannot_be_opened_is_unavailable() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}/missing/x.db?mode=ro", dir.path().display());
+        let err = sea_orm::Database::connect(url).await.unwrap_err();
+        assert!(is_unavailable(&err), "{err:?}");
     }
 
     #[test]

@@ -17,7 +17,8 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use auth::token::{Key, Verifier};
-use config::{AuthArgs, PublicKeyAlgorithm, ServeArgs};
+use config::{AuthArgs, DatabaseArgs, PublicKeyAlgorithm, ServeArgs};
+use db::Databases;
 
 /// The HS256 secret: configured, read from the configured file, or (for an SQLite
 /// database) kept beside the database file and generated on first use.
@@ -84,6 +85,30 @@ pub async fn resolve_organisation(
         .with_context(|| format!("no organisation with id or municipality code {org:?}"))
 }
 
+/// The pools the configuration names: the primary, and the read replica when one is set.
+/// A replica is only for a PostgreSQL primary (SQLite has no streaming replicas).
+pub async fn databases(args: &DatabaseArgs) -> anyhow::Result<Databases> {
+    let primary = db::connect_with(&args.database_url, args.db_acquire_timeout).await?;
+    // An empty value (`DATABASE_READ_URL=` in a compose file) means no replica.
+    let replica = match args
+        .database_read_url
+        .as_deref()
+        .filter(|url| !url.is_empty())
+    {
+        None => None,
+        Some(url) => {
+            anyhow::ensure!(
+                url.starts_with("postgres") && args.database_url.starts_with("postgres"),
+                "--database-read-url needs PostgreSQL for both it and --database-url"
+            );
+            let replica = db::connect_with(url, args.db_acquire_timeout).await?;
+            tracing::info!(replica = %db::redact(url), "anonymous queries read from the replica");
+            Some(replica)
+        }
+    };
+    Ok(Databases { primary, replica })
+}
+
 /// Migrates the database and, unless told not to, seeds it when empty.
 pub async fn prepare(db: &DatabaseConnection, seed_when_empty: bool) -> anyhow::Result<()> {
     db::migrate(db).await?;
@@ -97,9 +122,11 @@ pub async fn prepare(db: &DatabaseConnection, seed_when_empty: bool) -> anyhow::
     Ok(())
 }
 
-/// The HTTP application over `db`, verifying tokens with `verifier` (none: no writes).
-pub fn app(db: DatabaseConnection, verifier: Option<Verifier>, args: &ServeArgs) -> axum::Router {
-    let schema = graphql::schema(db.clone());
+/// The HTTP application over `db` (a primary, or a primary and a read replica), verifying
+/// tokens with `verifier` (none: no writes).
+pub fn app(db: impl Into<Databases>, verifier: Option<Verifier>, args: &ServeArgs) -> axum::Router {
+    let db = db.into();
+    let schema = graphql::schema(db.primary.clone());
     let pricing = graphql::cost::Pricing::new(&schema, args.limits());
     http::router(
         http::AppState::new(
@@ -118,7 +145,7 @@ pub fn app(db: DatabaseConnection, verifier: Option<Verifier>, args: &ServeArgs)
 /// for at most the drain timeout. The deadline is kept by a thread of its own, so a runtime
 /// whose workers are all busy cannot hold the process past it.
 pub async fn serve(
-    db: DatabaseConnection,
+    db: impl Into<Databases>,
     verifier: Option<Verifier>,
     args: &ServeArgs,
     listener: TcpListener,

@@ -72,8 +72,8 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Serve => {
-            let conn = db::connect(&cli.database.database_url).await?;
-            yhdyspinta::prepare(&conn, !cli.serve.no_seed).await?;
+            let conn = yhdyspinta::databases(&cli.database).await?;
+            yhdyspinta::prepare(&conn.primary, !cli.serve.no_seed).await?;
             let verifier = yhdyspinta::verifier(&cli.database.database_url, &cli.auth)?;
             let listener = tokio::net::TcpListener::bind(cli.serve.listen)
                 .await

@@ -1,6 +1,6 @@
 //! Connecting to the database and bringing its schema up to date.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
@@ -13,9 +13,30 @@ pub mod page;
 pub mod tx;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
-/// Opens a connection pool to `url` (`sqlite://file.db` or `postgres://…`). An SQLite file is
-/// created when missing, and foreign keys are enforced on every SQLite connection.
+use crate::error::is_unavailable;
+
+/// How long a request waits for a pooled connection (connecting included) before it is
+/// answered `SERVICE_UNAVAILABLE`; short, so an outage is reported at once, not after 10 s.
+pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// How long opening a pool keeps trying a database that cannot be reached yet (one starting
+/// beside the server, for example) before the start fails.
+const STARTUP_PATIENCE: Duration = Duration::from_secs(10);
+
+/// Opens a connection pool to `url` (`sqlite://file.db` or `postgres://…`) with the default
+/// acquire timeout. An SQLite file is created when missing, and foreign keys are enforced on
+/// every SQLite connection.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, DEFAULT_ACQUIRE_TIMEOUT).await
+}
+
+/// Like [`connect`], waiting at most `acquire_timeout` for a connection afterwards. A
+/// PostgreSQL server that cannot be reached at start is tried again for up to 10 s (an SQLite
+/// file that cannot be opened will not become openable by waiting).
+pub async fn connect_with(
+    url: &str,
+    acquire_timeout: Duration,
+) -> anyhow::Result<DatabaseConnection> {
     let mut url = url.to_owned();
     if url.starts_with("sqlite:") && !url.contains("mode=") && !url.contains(":memory:") {
         url.push(if url.contains('?') { '&' } else { '?' });
@@ -25,20 +46,96 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     options
         .max_connections(if url.starts_with("sqlite:") { 8 } else { 20 })
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(10))
+        // sqlx bounds connecting by the acquire timeout; SeaORM maps both settings to it.
+        .connect_timeout(acquire_timeout)
+        .acquire_timeout(acquire_timeout)
         // Statements are logged by sqlx at debug level (`RUST_LOG=sqlx=debug`).
         .sqlx_logging(true)
         .sqlx_logging_level(tracing::log::LevelFilter::Debug);
-    let db = Database::connect(options)
-        .await
-        .with_context(|| format!("connecting to {}", redact(&url)))?;
+    let started = Instant::now();
+    let patient = !url.starts_with("sqlite:");
+    let db = loop {
+        match Database::connect(options.clone()).await {
+            Ok(db) => break db,
+            Err(err) if patient && is_unavailable(&err) && started.elapsed() < STARTUP_PATIENCE => {
+                tracing::warn!(url = %redact(&url), error = %err, "the database cannot be reached yet; trying again");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(err) => {
+                return Err(err).with_context(|| format!("connecting to {}", redact(&url)));
+            }
+        }
+    };
     if db.get_database_backend() == DbBackend::Sqlite {
         // WAL lets readers proceed while a writer commits (the mode is stored in the file).
         // sqlx already enables foreign keys and a busy timeout on every SQLite connection.
         db.execute_unprepared("PRAGMA journal_mode = WAL;").await?;
     }
     Ok(db)
+}
+
+/// The pools a server reads and writes through: the primary, and optionally a streaming
+/// replica that anonymous queries read from.
+#[derive(Clone, Debug)]
+pub struct Databases {
+    /// Takes every write, and the reads of a caller with a token.
+    pub primary: DatabaseConnection,
+    /// A read-only copy (a PostgreSQL hot standby) for anonymous queries.
+    pub replica: Option<DatabaseConnection>,
+}
+
+impl From<DatabaseConnection> for Databases {
+    fn from(primary: DatabaseConnection) -> Self {
+        Self {
+            primary,
+            replica: None,
+        }
+    }
+}
+
+impl Databases {
+    /// The pool one request runs on. An anonymous query reads from the replica when there
+    /// is one; a mutation, and any request of a caller with a token, runs on the primary,
+    /// so a writer reads its own writes however far the replica lags.
+    pub fn for_request(&self, anonymous_query: bool) -> &DatabaseConnection {
+        match &self.replica {
+            Some(replica) if anonymous_query => replica,
+            _ => &self.primary,
+        }
+    }
+
+    /// Whether each database answers a statement within `within`: the primary's state and,
+    /// when configured, the replica's.
+    pub async fn readiness(&self, within: Duration) -> (bool, Option<bool>) {
+        let primary = answers(&self.primary, within);
+        match &self.replica {
+            Some(replica) => {
+                let (primary, replica) = tokio::join!(primary, answers(replica, within));
+                (primary, Some(replica))
+            }
+            None => (primary.await, None),
+        }
+    }
+}
+
+/// Whether `db` runs a statement that reads its catalogue within `within` (on SQLite this
+/// reads the file, which a bare `SELECT 1` would not).
+async fn answers(db: &DatabaseConnection, within: Duration) -> bool {
+    let sql = match db.get_database_backend() {
+        DbBackend::Sqlite => "SELECT count(*) FROM sqlite_master",
+        _ => "SELECT 1",
+    };
+    match tokio::time::timeout(within, db.execute_unprepared(sql)).await {
+        Ok(Ok(_)) => true,
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "readiness check failed");
+            false
+        }
+        Err(_) => {
+            tracing::warn!(?within, "readiness check timed out");
+            false
+        }
+    }
 }
 
 /// Applies every pending migration.

@@ -25,7 +25,9 @@ pub fn loaders<'a>(ctx: &Context<'a>) -> &'a Loaders {
     ctx.data_unchecked::<Loaders>()
 }
 
-/// The database connection.
+/// The request's database connection: the read replica for an anonymous query when one is
+/// configured, else the primary (chosen per request in `http::execute`, which puts it in the
+/// request's data; the schema's own, the primary, is the fallback).
 pub fn db<'a>(ctx: &Context<'a>) -> &'a DatabaseConnection {
     ctx.data_unchecked::<DatabaseConnection>()
 }

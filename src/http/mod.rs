@@ -1,6 +1,7 @@
 //! The HTTP surface: `POST /graphql`, `GET /graphql` (queries only), GraphiQL at `/` and
-//! `/graphiql`, and `/healthz`; with a body-size cap, a per-request timeout, no batching,
-//! CORS for embedding portals, and request tracing.
+//! `/graphiql`, `/healthz` (liveness) and `/readyz` (the databases answer); with a body-size
+//! cap, a per-request timeout, no batching, CORS for embedding portals, and request tracing.
+//! A request whose database cannot be reached is answered `503` with `Retry-After`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,12 +15,12 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
-use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tower_http::cors::{Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::auth::token::Verifier;
+use crate::db::Databases;
 use crate::db::loaders::loaders as request_loaders;
 use crate::error::finish_errors;
 use crate::graphql::cost::Pricing;
@@ -33,7 +34,7 @@ pub struct AppState {
 
 struct Inner {
     schema: ApiSchema,
-    db: DatabaseConnection,
+    db: Databases,
     verifier: Option<Verifier>,
     request_timeout: Duration,
     pricing: Pricing,
@@ -44,7 +45,7 @@ impl AppState {
     /// State serving `schema` over `db`.
     pub fn new(
         schema: ApiSchema,
-        db: DatabaseConnection,
+        db: Databases,
         verifier: Option<Verifier>,
         request_timeout: Duration,
         pricing: Pricing,
@@ -75,6 +76,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/graphiql", get(graphiql))
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(cors)
         .layer(TraceLayer::new_for_http())
@@ -90,17 +92,41 @@ async fn graphiql() -> Html<String> {
     )
 }
 
-async fn healthz(State(state): State<AppState>) -> Response {
-    match state.inner.db.ping().await {
-        Ok(()) => Json(json!({ "status": "ok" })).into_response(),
-        Err(err) => {
-            tracing::error!(error = %err, "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({ "status": "unavailable" })),
-            )
-                .into_response()
-        }
+/// Liveness: the process serves HTTP. It asks no database, so a database outage does not
+/// make an orchestrator restart healthy API nodes.
+async fn healthz() -> Response {
+    Json(json!({ "status": "ok" })).into_response()
+}
+
+/// How long each database may take to answer the readiness check; the answer comes within
+/// this (the checks run side by side), well inside a load balancer's usual 2 s probe.
+const READY_WITHIN: Duration = Duration::from_millis(1500);
+
+/// Seconds a client is told to wait (`Retry-After`) when the database cannot be reached.
+const RETRY_AFTER_SECS: &str = "5";
+
+/// Readiness: the primary (and the replica, when configured) answers a statement. `200`
+/// when all do, else `503`; either way a small JSON body names each database's state.
+async fn readyz(State(state): State<AppState>) -> Response {
+    let (primary, replica) = state.inner.db.readiness(READY_WITHIN).await;
+    let word = |up: bool| if up { "ok" } else { "unavailable" };
+    let ready = primary && replica.unwrap_or(true);
+    let mut body = json!({
+        "status": if ready { "ready" } else { "unavailable" },
+        "primary": word(primary),
+    });
+    if let Some(replica) = replica {
+        body["replica"] = json!(word(replica));
+    }
+    if ready {
+        Json(body).into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, RETRY_AFTER_SECS)],
+            Json(body),
+        )
+            .into_response()
     }
 }
 
@@ -245,9 +271,18 @@ async fn execute(
         Ok(viewer) => viewer,
         Err(reason) => return request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &reason),
     };
+    // An anonymous query may read from the replica; a writer's request, reads included,
+    // and every mutation run on the primary. The request's connection and loaders are
+    // chosen here, once; resolvers take them from the context (`graphql::context::db`).
+    let anonymous_query = !viewer.authenticated()
+        && request
+            .parsed_query()
+            .is_ok_and(|document| only_queries(document, operation_name.as_deref()));
+    let db = state.inner.db.for_request(anonymous_query).clone();
     let cacheable = cacheable && !viewer.authenticated();
     let request = request
-        .data(request_loaders(state.inner.db.clone()))
+        .data(request_loaders(db.clone()))
+        .data(db)
         .data(viewer);
     let run = state.inner.schema.execute(request);
     let mut response = match tokio::time::timeout(state.inner.request_timeout, run).await {
@@ -265,8 +300,13 @@ async fn execute(
 }
 
 /// The HTTP answer to an executed request: serialised once, refused past the size cap,
-/// cacheable only when anonymous and free of errors.
+/// cacheable only when anonymous and free of errors, `503` with `Retry-After` when the
+/// database could not be reached.
 fn answer(response: async_graphql::Response, cacheable: bool, limit: usize) -> Response {
+    let unavailable = response.errors.iter().any(|error| {
+        error.extensions.as_ref().and_then(|ext| ext.get("code"))
+            == Some(&async_graphql::Value::String("SERVICE_UNAVAILABLE".into()))
+    });
     let cache = if cacheable && response.errors.is_empty() {
         "public, max-age=60"
     } else {
@@ -296,12 +336,13 @@ fn answer(response: async_graphql::Response, cacheable: bool, limit: usize) -> R
             ),
         );
     }
-    (
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, cache),
-        ],
-        body,
-    )
-        .into_response()
+    let headers = [
+        (header::CONTENT_TYPE, "application/json"),
+        (header::CACHE_CONTROL, cache),
+    ];
+    if unavailable {
+        let retry = [(header::RETRY_AFTER, RETRY_AFTER_SECS)];
+        return (StatusCode::SERVICE_UNAVAILABLE, retry, headers, body).into_response();
+    }
+    (headers, body).into_response()
 }

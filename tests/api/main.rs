@@ -9,6 +9,8 @@ mod layout;
 mod limits;
 mod lists;
 mod lookups;
+mod outage;
+mod replica;
 mod schema;
 mod seed_facts;
 mod writes;

@@ -60,8 +60,13 @@ pub struct TestApp {
     pub client: reqwest::Client,
     /// The application's own connection pool.
     pub db: DatabaseConnection,
-    /// SQL statements the application has run since the counter was last reset.
+    /// SQL statements the application has run since the counter was last reset (on the
+    /// primary, when there is a replica).
     pub statements: Arc<AtomicUsize>,
+    /// The application's read-replica pool, when it has one.
+    pub replica: Option<DatabaseConnection>,
+    /// SQL statements run on the replica since the counter was last reset.
+    pub replica_statements: Arc<AtomicUsize>,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -165,12 +170,6 @@ async fn spawn_app_full(
     args: yhdyspinta::config::ServeArgs,
     key: yhdyspinta::auth::token::Key,
 ) -> Option<TestApp> {
-    if let Ok(filter) = std::env::var("YHDYSPINTA_TEST_LOG") {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-            .with_test_writer()
-            .try_init();
-    }
     let (url, dir) = match backend {
         Backend::Sqlite => {
             let template = sqlite_template();
@@ -186,10 +185,23 @@ async fn spawn_app_full(
             (url, None)
         }
     };
-    let mut db = yhdyspinta::db::connect(&url).await.expect("connect");
-    yhdyspinta::prepare(&db, true).await.expect("prepare");
-    let statements = Arc::new(AtomicUsize::new(0));
-    let counter = statements.clone();
+    Some(serve(&url, None, args, key, dir).await)
+}
+
+/// Starts the application over the primary at `primary` (migrated, and seeded when empty)
+/// and, when given, the read replica at `replica`, counting each pool's statements.
+#[allow(dead_code)]
+pub async fn spawn_app_at(
+    primary: &str,
+    replica: Option<&str>,
+    args: yhdyspinta::config::ServeArgs,
+) -> TestApp {
+    serve(primary, replica, args, default_key(), None).await
+}
+
+/// A pool to `url` whose statements `counter` counts.
+async fn counted_pool(url: &str, counter: Arc<AtomicUsize>) -> DatabaseConnection {
+    let mut db = yhdyspinta::db::connect(url).await.expect("connect");
     let print_sql = std::env::var_os("YHDYSPINTA_TEST_SQL").is_some();
     db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
@@ -197,13 +209,41 @@ async fn spawn_app_full(
             eprintln!("SQL: {}", info.statement.sql);
         }
     });
+    db
+}
+
+async fn serve(
+    url: &str,
+    replica_url: Option<&str>,
+    args: yhdyspinta::config::ServeArgs,
+    key: yhdyspinta::auth::token::Key,
+    dir: Option<tempfile::TempDir>,
+) -> TestApp {
+    if let Ok(filter) = std::env::var("YHDYSPINTA_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    }
+    let statements = Arc::new(AtomicUsize::new(0));
+    let db = counted_pool(url, statements.clone()).await;
+    yhdyspinta::prepare(&db, true).await.expect("prepare");
+    let replica_statements = Arc::new(AtomicUsize::new(0));
+    let replica = match replica_url {
+        Some(url) => Some(counted_pool(url, replica_statements.clone()).await),
+        None => None,
+    };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let verifier =
         yhdyspinta::auth::token::Verifier::new(&key, ISSUER, AUDIENCE, 5).expect("verifier");
-    let app = yhdyspinta::app(db.clone(), Some(verifier), &args);
+    let databases = yhdyspinta::db::Databases {
+        primary: db.clone(),
+        replica: replica.clone(),
+    };
+    let app = yhdyspinta::app(databases, Some(verifier), &args);
     tokio::spawn(async move {
         axum::serve(listener, app).await.expect("serve");
     });
@@ -212,13 +252,15 @@ async fn spawn_app_full(
         .no_proxy()
         .build()
         .expect("client");
-    Some(TestApp {
+    TestApp {
         addr,
         client,
         db,
         statements,
+        replica,
+        replica_statements,
         _dir: dir,
-    })
+    }
 }
 
 impl TestApp {
@@ -269,9 +311,10 @@ impl TestApp {
         body["errors"][0].clone()
     }
 
-    /// Resets the SQL statement counter.
+    /// Resets the SQL statement counters.
     pub fn reset_statements(&self) {
         self.statements.store(0, Ordering::SeqCst);
+        self.replica_statements.store(0, Ordering::SeqCst);
     }
 
     /// SQL statements run since the last reset.

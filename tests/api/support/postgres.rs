@@ -3,6 +3,10 @@
 //! exits. `initdb` refuses to run as root, so as root the cluster runs as the `postgres`
 //! system user.
 //!
+//! Tests that stop their server or replicate it get a cluster of their own ([`own_cluster`]),
+//! with a streaming standby made by `pg_basebackup -R` ([`PgCluster::standby`]); it is
+//! stopped and removed when dropped.
+//!
 //! Binaries are looked up in `PG_BIN_DIR`, on `PATH`, then in the highest
 //! `/usr/lib/postgresql/<version>/bin`. Without them [`cluster`] returns `None` (the
 //! PostgreSQL variants of tests skip) unless `YHDYSPINTA_REQUIRE_POSTGRES=1`, which makes
@@ -36,6 +40,7 @@ pub struct PgCluster {
 }
 
 /// The unprivileged user the cluster runs as when this process is root.
+#[derive(Clone)]
 struct Owner {
     uid: u32,
     gid: u32,
@@ -57,6 +62,34 @@ pub fn cluster() -> Option<&'static PgCluster> {
 }
 
 fn init() -> Result<Option<PgCluster>, String> {
+    let Some(bin) = bin_or_skip()? else {
+        return Ok(None);
+    };
+    start(&bin, true).map(Some).map_err(|e| {
+        format!(
+            "could not start a throwaway PostgreSQL cluster with {}: {e}",
+            bin.display()
+        )
+    })
+}
+
+/// A cluster of the caller's own, for a test that stops it or replicates it, with the same
+/// settings as the shared one and a replication entry for 127.0.0.1; stopped and removed
+/// when dropped. `None` when the binaries are absent, like [`cluster`].
+#[allow(dead_code)]
+pub fn own_cluster() -> Option<PgCluster> {
+    let bin = bin_or_skip().unwrap_or_else(|e| panic!("{e}"))?;
+    Some(start(&bin, false).unwrap_or_else(|e| {
+        panic!(
+            "could not start a PostgreSQL cluster with {}: {e}",
+            bin.display()
+        )
+    }))
+}
+
+/// The binaries' directory; `None` (with a notice) when absent, an error when absent and
+/// `YHDYSPINTA_REQUIRE_POSTGRES=1`.
+fn bin_or_skip() -> Result<Option<PathBuf>, String> {
     let required = std::env::var("YHDYSPINTA_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
     let Some(bin) = find_bin()? else {
         if required {
@@ -74,12 +107,7 @@ fn init() -> Result<Option<PgCluster>, String> {
         );
         return Ok(None);
     };
-    start(&bin).map(Some).map_err(|e| {
-        format!(
-            "could not start a throwaway PostgreSQL cluster with {}: {e}",
-            bin.display()
-        )
-    })
+    Ok(Some(bin))
 }
 
 impl PgCluster {
@@ -269,12 +297,8 @@ fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-fn start(bin: &Path) -> Result<PgCluster, String> {
-    let owner = if is_root() {
-        Some(postgres_owner()?)
-    } else {
-        None
-    };
+/// A new directory for a cluster, reachable by its owner.
+fn new_root(owner: &Option<Owner>) -> Result<PathBuf, String> {
     // As root the directory must be reachable by `postgres`, so not under a private TMPDIR.
     let base = if owner.is_some() {
         PathBuf::from("/tmp")
@@ -286,33 +310,43 @@ fn start(bin: &Path) -> Result<PgCluster, String> {
         .tempdir_in(&base)
         .map_err(|e| format!("creating a temporary directory in {}: {e}", base.display()))?
         .keep();
-    let mut cluster = PgCluster {
-        port: 0,
-        bin: bin.to_path_buf(),
-        root,
-        owner,
-        watchdog: Mutex::new(None),
-    };
-    match boot(&mut cluster) {
-        Ok(()) => Ok(cluster),
-        Err(error) => {
-            let _ = std::fs::remove_dir_all(&cluster.root);
-            Err(error)
-        }
-    }
-}
-
-/// Initialises the cluster, starts it on a free port and arranges for it to stop.
-fn boot(cluster: &mut PgCluster) -> Result<(), String> {
-    let socket = cluster.root.join("sock");
+    let socket = root.join("sock");
     std::fs::create_dir(&socket).map_err(|e| format!("creating {}: {e}", socket.display()))?;
-    if let Some(owner) = &cluster.owner {
-        for dir in [&cluster.root, &socket] {
+    if let Some(owner) = owner {
+        for dir in [&root, &socket] {
             std::os::unix::fs::chown(dir, Some(owner.uid), Some(owner.gid))
                 .map_err(|e| format!("chown postgres {}: {e}", dir.display()))?;
         }
     }
+    Ok(root)
+}
 
+/// Initialises and starts a cluster; `shared` is the process-wide one, stopped at exit.
+fn start(bin: &Path, shared: bool) -> Result<PgCluster, String> {
+    let owner = if is_root() {
+        Some(postgres_owner()?)
+    } else {
+        None
+    };
+    let mut cluster = PgCluster {
+        port: 0,
+        bin: bin.to_path_buf(),
+        root: new_root(&owner)?,
+        owner,
+        watchdog: Mutex::new(None),
+    };
+    // On failure the cluster is dropped, which stops whatever started and removes it.
+    initdb(&cluster)?;
+    launch(&mut cluster)?;
+    if shared {
+        register_atexit();
+    }
+    Ok(cluster)
+}
+
+/// Creates the data directory, with a replication entry for 127.0.0.1 so that a standby
+/// can be made from it.
+fn initdb(cluster: &PgCluster) -> Result<(), String> {
     let out = cluster
         .command("initdb")
         .arg("-D")
@@ -332,49 +366,166 @@ fn boot(cluster: &mut PgCluster) -> Result<(), String> {
     if !out.status.success() {
         return Err(describe("initdb", &out));
     }
+    let hba = cluster.data().join("pg_hba.conf");
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&hba)
+        .and_then(|mut file| file.write_all(b"host replication postgres 127.0.0.1/32 trust\n"))
+        .map_err(|e| format!("adding a replication entry to {}: {e}", hba.display()))
+}
 
+/// Starts the server on a free port (another one when the port was taken in between) and
+/// arranges for it to stop.
+fn launch(cluster: &mut PgCluster) -> Result<(), String> {
     let mut last_error = String::new();
     for _ in 0..START_ATTEMPTS {
         cluster.port = free_port()?;
-        let log_from = cluster.log_len();
+        match cluster.pg_start() {
+            Ok(()) => return Ok(()),
+            Err((error, port_taken)) => {
+                last_error = error;
+                if !port_taken {
+                    break;
+                }
+            }
+        }
+    }
+    Err(last_error)
+}
+
+impl PgCluster {
+    /// Starts the server on its port and re-arms the watchdog; on failure the error and
+    /// whether the port was taken.
+    fn pg_start(&self) -> Result<(), (String, bool)> {
+        let log_from = self.log_len();
         let options = format!(
             "-c listen_addresses=127.0.0.1 -p {} -k {} -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=300",
-            cluster.port,
-            shell_quote(&socket.display().to_string()),
+             -c full_page_writes=off -c max_connections=300 -c wal_level=replica \
+             -c max_wal_senders=4 -c hot_standby=on",
+            self.port,
+            shell_quote(&self.root.join("sock").display().to_string()),
         );
         let deadline = Instant::now() + READY_TIMEOUT;
-        let out = cluster
+        let out = self
             .command("pg_ctl")
             .arg("-D")
-            .arg(cluster.data())
+            .arg(self.data())
             .arg("-l")
-            .arg(cluster.log())
+            .arg(self.log())
             .args(["-o", &options, "-w", "-t"])
             .arg(READY_TIMEOUT.as_secs().to_string())
             .arg("start")
             .output()
-            .map_err(|e| format!("running pg_ctl start: {e}"))?;
-        if out.status.success() && wait_ready(cluster.port, deadline) {
-            arrange_stop(cluster);
+            .map_err(|e| (format!("running pg_ctl start: {e}"), false))?;
+        if out.status.success() && wait_ready(self.port, deadline) {
+            self.watch();
             return Ok(());
         }
-        let log = cluster.log_tail(log_from);
-        last_error = format!("{}\nserver log:\n{log}", describe("pg_ctl start", &out));
+        let log = self.log_tail(log_from);
+        let error = format!("{}\nserver log:\n{log}", describe("pg_ctl start", &out));
         // A server that started too slowly must not linger.
-        let _ = cluster
+        let _ = self
             .command("pg_ctl")
             .arg("-D")
-            .arg(cluster.data())
+            .arg(self.data())
             .args(["-m", "immediate", "-w", "stop"])
             .output();
         let port_taken =
             log.contains("could not bind") || log.contains("could not create any TCP/IP sockets");
-        if !port_taken {
-            break;
+        Err((error, port_taken))
+    }
+
+    /// Stops the server the way an operator would (`pg_ctl stop -m fast`: sessions are
+    /// ended, the data kept), so a test can see the API without its database.
+    #[allow(dead_code)]
+    pub fn stop_fast(&self) {
+        let out = self
+            .command("pg_ctl")
+            .arg("-D")
+            .arg(self.data())
+            .args(["-m", "fast", "-w", "-t", "30", "stop"])
+            .output()
+            .expect("running pg_ctl stop");
+        assert!(out.status.success(), "{}", describe("pg_ctl stop", &out));
+    }
+
+    /// Starts a stopped server again on the same port.
+    #[allow(dead_code)]
+    pub fn start_again(&self) {
+        if let Err((error, _)) = self.pg_start() {
+            panic!("starting PostgreSQL again on port {}: {error}", self.port);
         }
     }
-    Err(last_error)
+
+    /// A hot standby of this cluster: `pg_basebackup -R` over a replication connection on
+    /// loopback, started on a port of its own, streaming WAL from this one.
+    #[allow(dead_code)]
+    pub fn standby(&self) -> PgCluster {
+        let mut standby = PgCluster {
+            port: 0,
+            bin: self.bin.clone(),
+            root: new_root(&self.owner).expect("standby directory"),
+            owner: self.owner.clone(),
+            watchdog: Mutex::new(None),
+        };
+        let out = standby
+            .command("pg_basebackup")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                &self.port.to_string(),
+                "-U",
+                "postgres",
+            ])
+            .arg("-D")
+            .arg(standby.data())
+            .args(["-R", "-X", "stream", "-c", "fast", "--no-sync"])
+            .output()
+            .expect("running pg_basebackup");
+        assert!(out.status.success(), "{}", describe("pg_basebackup", &out));
+        launch(&mut standby).unwrap_or_else(|e| panic!("starting the standby: {e}"));
+        standby
+    }
+
+    /// Arms a watchdog for the running server, dismissing the previous one.
+    ///
+    /// Rust statics are never dropped, so an `atexit` handler stops the shared cluster on a
+    /// normal exit (including failed tests), and `Drop` stops a cluster of a test's own; a
+    /// watchdog in a process group of its own covers a process killed by a signal (Ctrl-C,
+    /// a timeout).
+    fn watch(&self) {
+        let pid = std::fs::read_to_string(self.data().join("postmaster.pid"))
+            .ok()
+            .and_then(|s| s.lines().next().map(|l| l.trim().to_owned()))
+            .unwrap_or_default();
+        if pid.parse::<u32>().is_err() {
+            return;
+        }
+        // SIGQUIT is PostgreSQL's immediate shutdown; root may signal the postgres user's
+        // server without runuser.
+        let script = r#"read -r line; [ "$line" = done ] && exit 0
+kill -QUIT "$2" 2>/dev/null
+i=0; while kill -0 "$2" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+rm -rf "$1""#;
+        let watchdog = Command::new("sh")
+            .args(["-c", script, "yhdyspinta-pg-watchdog"])
+            .arg(&self.root)
+            .arg(pid)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn();
+        if let Ok(mut child) = watchdog
+            && let Ok(mut slot) = self.watchdog.lock()
+        {
+            if let Some(mut previous) = slot.take() {
+                let _ = previous.write_all(b"done\n");
+            }
+            *slot = child.stdin.take();
+        }
+    }
 }
 
 /// Whether the server accepts TCP connections before `deadline`.
@@ -391,37 +542,9 @@ fn wait_ready(port: u16, deadline: Instant) -> bool {
     }
 }
 
-/// Stops the server when this process exits. Rust statics are never dropped, so an
-/// `atexit` handler stops it on a normal exit (including failed tests); a watchdog in a
-/// process group of its own covers a process killed by a signal (Ctrl-C, a timeout).
-fn arrange_stop(cluster: &PgCluster) {
-    register_atexit();
-    let pid = std::fs::read_to_string(cluster.data().join("postmaster.pid"))
-        .ok()
-        .and_then(|s| s.lines().next().map(|l| l.trim().to_owned()))
-        .unwrap_or_default();
-    if pid.parse::<u32>().is_err() {
-        return;
-    }
-    // SIGQUIT is PostgreSQL's immediate shutdown; root may signal the postgres user's
-    // server without runuser.
-    let script = r#"read -r line; [ "$line" = done ] && exit 0
-kill -QUIT "$2" 2>/dev/null
-i=0; while kill -0 "$2" 2>/dev/null && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-rm -rf "$1""#;
-    let watchdog = Command::new("sh")
-        .args(["-c", script, "yhdyspinta-pg-watchdog"])
-        .arg(&cluster.root)
-        .arg(pid)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .process_group(0)
-        .spawn();
-    if let Ok(mut child) = watchdog
-        && let Ok(mut slot) = cluster.watchdog.lock()
-    {
-        *slot = child.stdin.take();
+impl Drop for PgCluster {
+    fn drop(&mut self) {
+        self.shutdown();
     }
 }
 

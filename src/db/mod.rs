@@ -11,6 +11,7 @@ pub mod children;
 pub mod loaders;
 pub mod page;
 pub mod tx;
+pub mod version;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
 use crate::error::is_unavailable;

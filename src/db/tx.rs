@@ -88,9 +88,11 @@ pub async fn begin(db: &DatabaseConnection) -> ApiResult<DatabaseTransaction> {
     Ok(db.begin().await?)
 }
 
-/// Commits.
+/// Commits, and marks the data changed for the caches (see [`super::version`]).
 pub async fn commit(tx: DatabaseTransaction) -> ApiResult<()> {
-    Ok(tx.commit().await?)
+    tx.commit().await?;
+    super::version::bump();
+    Ok(())
 }
 
 /// Takes the write lock on a row (a row lock in PostgreSQL, the database write lock in

@@ -2,24 +2,22 @@
 //! `counterparts` and `coverage` queries, and the request's cache of county indexes that a
 //! representative's `counterparts` field reads.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use async_graphql::dataloader::Loader;
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::NaiveDate;
 use uuid::Uuid;
 
-use super::context::{db, loaders, parse_id, today};
+use super::context::{db, parse_id, today};
 use super::enums::{Level, MissingSide};
 use super::organisation::Organisation;
 use super::reference::Topic;
 use super::representative::Representative;
 use super::scalars::Date;
-use crate::db::loaders::DbLoader;
+use crate::domain::counterpart::cache::IndexCache;
 use crate::domain::counterpart::{CountyIndex, Coverage, Missing, Pair, service};
 use crate::domain::values::MunicipalityCode;
-use crate::error::{ApiError, ApiResult, not_found};
+use crate::error::{ApiResult, not_found};
 
 /// CounterpartPair: for one municipality, topic and level, the municipality's own
 /// representatives and the county's (and regional council's) representatives serving it.
@@ -139,6 +137,7 @@ impl CounterpartQuery {
         let date = active_on.map(|d| d.0).unwrap_or_else(today);
         let pairs = service::counterparts(
             db(ctx),
+            ctx.data_unchecked::<IndexCache>(),
             &code,
             topic.as_deref(),
             level.map(Into::into),
@@ -159,48 +158,23 @@ impl CounterpartQuery {
     ) -> ApiResult<CoverageReport> {
         let county = parse_id("countyId", &county_id)?;
         let date = active_on.map(|d| d.0).unwrap_or_else(today);
-        Ok(service::coverage(db(ctx), county, date).await?.into())
+        let cache = ctx.data_unchecked::<IndexCache>();
+        Ok(service::coverage(db(ctx), cache, county, date)
+            .await?
+            .into())
     }
 }
 
-/// Key of a county index in the request's cache: the county (or Helsinki, or an Åland
-/// municipality) and the day.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct CountyIndexKey {
-    /// The county (or Helsinki, or an Åland municipality).
-    pub owner: Uuid,
-    /// The day.
-    pub date: NaiveDate,
-}
-
-impl Loader<CountyIndexKey> for DbLoader {
-    type Value = Arc<CountyIndex>;
-    type Error = ApiError;
-
-    async fn load(
-        &self,
-        keys: &[CountyIndexKey],
-    ) -> Result<HashMap<CountyIndexKey, Self::Value>, Self::Error> {
-        let mut out = HashMap::new();
-        for key in keys {
-            if let Some(index) = service::county_index(&self.db, key.owner, key.date, None).await? {
-                out.insert(*key, Arc::new(index));
-            }
-        }
-        Ok(out)
-    }
-}
-
-/// The index of a county for a day, read at most once per request.
+/// The index of a county for a day, from the process's cache of county indexes (read
+/// once while the data stays the same).
 pub async fn county_index(
     ctx: &Context<'_>,
     county: Uuid,
     date: NaiveDate,
 ) -> ApiResult<Arc<CountyIndex>> {
-    loaders(ctx)
-        .load_one(CountyIndexKey {
-            owner: county,
-            date,
+    ctx.data_unchecked::<IndexCache>()
+        .index(county, date, || {
+            service::county_index(db(ctx), county, date)
         })
         .await?
         .ok_or_else(|| not_found(format!("no county or municipality with id {county}")))

@@ -82,6 +82,7 @@ pub type ApiSchema = Schema<Query, MutationRoot, EmptySubscription>;
 pub fn schema(db: DatabaseConnection) -> ApiSchema {
     Schema::build(Query::default(), MutationRoot::default(), EmptySubscription)
         .data(db)
+        .data(crate::domain::counterpart::cache::IndexCache::default())
         .limit_recursive_depth(64)
         .limit_directives(16)
         .finish()

@@ -22,6 +22,7 @@ use tower_http::trace::TraceLayer;
 use crate::auth::token::Verifier;
 use crate::db::Databases;
 use crate::db::loaders::loaders as request_loaders;
+use crate::domain::counterpart::cache::IndexCache;
 use crate::error::finish_errors;
 use crate::graphql::cost::Pricing;
 use crate::graphql::{ApiSchema, Viewer};
@@ -39,6 +40,9 @@ struct Inner {
     request_timeout: Duration,
     pricing: Pricing,
     max_response_bytes: usize,
+    /// County indexes read from the primary, and from the replica: kept apart so a writer
+    /// never reads the replica's lag through the cache.
+    index_caches: [IndexCache; 2],
 }
 
 impl AppState {
@@ -59,6 +63,7 @@ impl AppState {
                 request_timeout,
                 pricing,
                 max_response_bytes,
+                index_caches: [IndexCache::default(), IndexCache::default()],
             }),
         }
     }
@@ -279,10 +284,13 @@ async fn execute(
             .parsed_query()
             .is_ok_and(|document| only_queries(document, operation_name.as_deref()));
     let db = state.inner.db.for_request(anonymous_query).clone();
+    let on_replica = anonymous_query && state.inner.db.replica.is_some();
+    let index_cache = state.inner.index_caches[usize::from(on_replica)].clone();
     let cacheable = cacheable && !viewer.authenticated();
     let request = request
         .data(request_loaders(db.clone()))
         .data(db)
+        .data(index_cache)
         .data(viewer);
     let run = state.inner.schema.execute(request);
     let mut response = match tokio::time::timeout(state.inner.request_timeout, run).await {

@@ -144,6 +144,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<LoadReport> {
     let tx = db.begin().await?;
     let report = insert_all(&tx, data).await?;
     tx.commit().await?;
+    crate::db::version::bump();
     Ok(report)
 }
 

@@ -10,6 +10,7 @@
 //! [`CountyIndex`] holds everything one county needs, read by [`service::county_index`] in a
 //! fixed number of statements, and answers the lookups in memory.
 
+pub mod cache;
 pub mod service;
 
 use std::collections::{HashMap, HashSet};

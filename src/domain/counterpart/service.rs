@@ -6,9 +6,15 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use entity::enums::{Level, OrganisationKind};
 use entity::{organisation, representative, representative_municipality, topic};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder};
+use std::sync::Arc;
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
+};
 use uuid::Uuid;
 
+use super::cache::IndexCache;
 use super::{CountyIndex, Coverage, Entry, MAX_UNIT_DEPTH, Pair, pairs};
 use crate::db::loaders::valid_on;
 use crate::domain::reference::service::topic_by_slug;
@@ -21,31 +27,59 @@ const CHUNK: usize = 1000;
 /// The counterpart lookup: for the municipality with `code`, each interface topic (or the
 /// one with slug `topic`, its sub-topics included) × level (or `level`), its own
 /// representatives and the county side's representatives serving it, valid on `date`.
+/// The county's index comes from `cache` when the data has not changed since it was read.
 pub async fn counterparts<C: ConnectionTrait>(
     db: &C,
+    cache: &IndexCache,
     code: &MunicipalityCode,
     topic: Option<&str>,
     level: Option<Level>,
     date: NaiveDate,
 ) -> ApiResult<Vec<Pair>> {
-    let municipality = organisation::Entity::find()
-        .filter(organisation::Column::MunicipalityCode.eq(code.as_str()))
-        .one(db)
+    let (municipality, owner) = cache
+        .municipality(code, || municipality_by_code(db, code))
         .await?
         .ok_or_else(|| not_found(format!("no municipality with code {code}")))?;
-    let owner = municipality.county_id.unwrap_or(municipality.id);
-    let index = county_index(db, owner, date, Some(municipality.id))
+    let index = cache
+        .index(owner, date, || county_index(db, owner, date))
         .await?
         .ok_or_else(|| not_found(format!("no county or municipality with id {owner}")))?;
     let topics = match topic {
-        Some(slug) => vec![topic_by_slug(db, "topic", slug).await?],
+        Some(slug) => {
+            let found = index.topics.values().find(|t| t.slug == slug).cloned();
+            match found {
+                Some(topic) => vec![topic],
+                None => vec![topic_by_slug(db, "topic", slug).await?],
+            }
+        }
         None => index.interface_topics(),
     };
     let levels: Vec<Level> = match level {
         Some(level) => vec![level],
         None => Level::iter().collect(),
     };
-    Ok(pairs(&index, &[municipality], &topics, &levels))
+    Ok(pairs(
+        &index,
+        std::slice::from_ref(&*municipality),
+        &topics,
+        &levels,
+    ))
+}
+
+/// The municipality with `code` and the owner of its county index (its county, or itself
+/// for Helsinki and Åland's municipalities).
+async fn municipality_by_code<C: ConnectionTrait>(
+    db: &C,
+    code: &MunicipalityCode,
+) -> ApiResult<Option<(Arc<organisation::Model>, Uuid)>> {
+    let found = organisation::Entity::find()
+        .filter(organisation::Column::MunicipalityCode.eq(code.as_str()))
+        .one(db)
+        .await?;
+    Ok(found.map(|m| {
+        let owner = m.county_id.unwrap_or(m.id);
+        (Arc::new(m), owner)
+    }))
 }
 
 /// The agreement's promise checked for a county (or Helsinki): every municipality ×
@@ -53,10 +87,12 @@ pub async fn counterparts<C: ConnectionTrait>(
 /// `NOT_FOUND` for an unknown id; `BAD_USER_INPUT` (`countyId`) for anything but a county.
 pub async fn coverage<C: ConnectionTrait>(
     db: &C,
+    cache: &IndexCache,
     county: Uuid,
     date: NaiveDate,
 ) -> ApiResult<Coverage> {
-    let index = county_index(db, county, date, None)
+    let index = cache
+        .index(county, date, || county_index(db, county, date))
         .await?
         .ok_or_else(|| not_found(format!("no county or municipality with id {county}")))?;
     let is_county = index.owner.kind == OrganisationKind::WellbeingCounty
@@ -80,7 +116,7 @@ pub async fn coverage<C: ConnectionTrait>(
         .filter_map(|pair| pair.missing().map(|missing| (pair, missing)))
         .collect();
     Ok(Coverage {
-        county: index.owner,
+        county: index.owner.clone(),
         date,
         expected,
         gaps,
@@ -88,35 +124,65 @@ pub async fn coverage<C: ConnectionTrait>(
 }
 
 /// Reads the index of a county (or Helsinki, or an Åland municipality) valid on `date`:
-/// its municipalities (only `focus` when given), the county side (the county, the regional
-/// council working with it, and their units), every topic, and the representatives of all
-/// of them with the municipalities they list. `None` when `owner_id` is none of these.
+/// its municipalities, the county side (the county, the regional council working with it,
+/// and their units), every topic, and the representatives of all of them with the
+/// municipalities they list. `None` when `owner_id` is none of these.
+///
+/// Two rounds of statements run side by side: the organisations and topics, then the
+/// representatives and the municipalities they list.
 pub async fn county_index<C: ConnectionTrait>(
     db: &C,
     owner_id: Uuid,
     date: NaiveDate,
-    focus: Option<Uuid>,
 ) -> ApiResult<Option<CountyIndex>> {
-    let Some(owner) = organisation::Entity::find_by_id(owner_id).one(db).await? else {
+    let in_county = |kind: OrganisationKind| {
+        organisation::Entity::find()
+            .filter(organisation::Column::CountyId.eq(owner_id))
+            .filter(organisation::Column::Kind.eq(kind))
+            .order_by_asc(organisation::Column::MunicipalityCode)
+            .order_by_asc(organisation::Column::Id)
+            .all(db)
+    };
+    let units = organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .column(organisation::Column::ParentId)
+        .filter(organisation::Column::ParentId.is_not_null())
+        .into_tuple::<(Uuid, Option<Uuid>)>()
+        .all(db);
+    let (owner, municipalities, councils, units, topics) = futures_util::try_join!(
+        organisation::Entity::find_by_id(owner_id).one(db),
+        in_county(OrganisationKind::Municipality),
+        in_county(OrganisationKind::RegionalCouncil),
+        units,
+        topic::Entity::find().all(db),
+    )?;
+    let Some(owner) = owner else {
         return Ok(None);
     };
-    let Some((municipalities, county_side)) = sides(db, &owner, focus).await? else {
-        return Ok(None);
+    let (municipalities, county_side) = match owner.kind {
+        OrganisationKind::WellbeingCounty => {
+            let mut side: HashSet<Uuid> = councils.iter().map(|c| c.id).collect();
+            side.insert(owner.id);
+            (municipalities, side)
+        }
+        OrganisationKind::Municipality if owner.county_id == Some(owner.id) => {
+            (vec![owner.clone()], HashSet::from([owner.id]))
+        }
+        OrganisationKind::Municipality => (vec![owner.clone()], HashSet::new()),
+        _ => return Ok(None),
     };
     let roots = municipalities
         .iter()
         .map(|m| m.id)
         .chain(county_side.iter().copied());
-    let root_of = with_units(db, roots).await?;
-    let topics: HashMap<Uuid, topic::Model> = topic::Entity::find()
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t))
-        .collect();
+    let root_of = with_units(roots, &units);
+    let topics: HashMap<Uuid, topic::Model> = topics.into_iter().map(|t| (t.id, t)).collect();
     let org_ids: Vec<Uuid> = root_of.keys().copied().collect();
-    let reps = valid_representatives(db, &org_ids, date).await?;
-    let served = listed_municipalities(db, &reps).await?;
+    let (reps, served) = futures_util::try_join!(
+        valid_representatives(db, &org_ids, date),
+        listed_municipalities(db, &org_ids, date),
+    )?;
     let municipality_ids: HashSet<Uuid> = municipalities.iter().map(|m| m.id).collect();
     let mut index = CountyIndex {
         owner,
@@ -137,73 +203,38 @@ pub async fn county_index<C: ConnectionTrait>(
     Ok(Some(index))
 }
 
-/// The municipalities (only `focus` when given) and the county-side roots of `owner`: a
-/// county has its municipalities and itself with its regional council; Helsinki is both
-/// sides; an Åland municipality has no county side. `None` for other organisations.
-async fn sides<C: ConnectionTrait>(
-    db: &C,
-    owner: &organisation::Model,
-    focus: Option<Uuid>,
-) -> ApiResult<Option<(Vec<organisation::Model>, HashSet<Uuid>)>> {
-    let (municipalities, county_roots) = match owner.kind {
-        OrganisationKind::WellbeingCounty => {
-            let municipalities = organisation::Entity::find()
-                .filter(organisation::Column::CountyId.eq(owner.id))
-                .filter(organisation::Column::Kind.eq(OrganisationKind::Municipality))
-                .order_by_asc(organisation::Column::MunicipalityCode)
-                .all(db)
-                .await?;
-            (municipalities, vec![owner.id])
-        }
-        OrganisationKind::Municipality if owner.county_id == Some(owner.id) => {
-            (vec![owner.clone()], vec![owner.id])
-        }
-        OrganisationKind::Municipality => (vec![owner.clone()], vec![]),
-        _ => return Ok(None),
-    };
-    let municipalities = match focus {
-        Some(m) => municipalities.into_iter().filter(|o| o.id == m).collect(),
-        None => municipalities,
-    };
-    let mut county_side: HashSet<Uuid> = county_roots.iter().copied().collect();
-    if !county_roots.is_empty() {
-        let councils = organisation::Entity::find()
-            .filter(organisation::Column::CountyId.eq(owner.id))
-            .filter(organisation::Column::Kind.eq(OrganisationKind::RegionalCouncil))
-            .all(db)
-            .await?;
-        county_side.extend(councils.iter().map(|c| c.id));
-    }
-    Ok(Some((municipalities, county_side)))
-}
-
 /// Every organisation whose representatives count, mapped to the root it speaks for: the
-/// roots themselves and their units down to [`MAX_UNIT_DEPTH`] levels.
-async fn with_units<C: ConnectionTrait>(
-    db: &C,
+/// roots themselves and their units (`units` holds every unit's id and parent) down to
+/// [`MAX_UNIT_DEPTH`] levels.
+fn with_units(
     roots: impl Iterator<Item = Uuid>,
-) -> ApiResult<HashMap<Uuid, Uuid>> {
+    units: &[(Uuid, Option<Uuid>)],
+) -> HashMap<Uuid, Uuid> {
+    let mut children: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for (id, parent) in units {
+        if let Some(parent) = parent {
+            children.entry(*parent).or_default().push(*id);
+        }
+    }
     let mut root_of: HashMap<Uuid, Uuid> = roots.map(|id| (id, id)).collect();
     let mut frontier: Vec<Uuid> = root_of.keys().copied().collect();
     for _ in 0..MAX_UNIT_DEPTH {
-        if frontier.is_empty() {
-            break;
-        }
-        let units = organisation::Entity::find()
-            .filter(organisation::Column::ParentId.is_in(frontier.clone()))
-            .all(db)
-            .await?;
-        frontier.clear();
-        for unit in units {
-            let Some(parent) = unit.parent_id.and_then(|p| root_of.get(&p).copied()) else {
-                continue;
-            };
-            if root_of.insert(unit.id, parent).is_none() {
-                frontier.push(unit.id);
+        let mut next = Vec::new();
+        for parent in frontier {
+            let root = root_of[&parent];
+            for unit in children.get(&parent).into_iter().flatten() {
+                if !root_of.contains_key(unit) {
+                    root_of.insert(*unit, root);
+                    next.push(*unit);
+                }
             }
         }
+        if next.is_empty() {
+            break;
+        }
+        frontier = next;
     }
-    Ok(root_of)
+    root_of
 }
 
 /// The representatives of `orgs` valid on `date`, by id.
@@ -230,18 +261,27 @@ async fn valid_representatives<C: ConnectionTrait>(
     Ok(reps)
 }
 
-/// The municipalities each representative lists (none listed: no entry).
+/// The municipalities each representative of `orgs` valid on `date` lists (none listed:
+/// no entry), read beside the representatives with the same filter as a subquery.
 async fn listed_municipalities<C: ConnectionTrait>(
     db: &C,
-    reps: &[representative::Model],
+    orgs: &[Uuid],
+    date: NaiveDate,
 ) -> ApiResult<HashMap<Uuid, HashSet<Uuid>>> {
-    let rep_ids: Vec<Uuid> = reps.iter().map(|r| r.id).collect();
     let mut served: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
-    for chunk in rep_ids.chunks(CHUNK) {
+    for chunk in orgs.chunks(CHUNK) {
+        let reps = representative::Entity::find()
+            .select_only()
+            .column(representative::Column::Id)
+            .filter(representative::Column::OrganisationId.is_in(chunk.iter().copied()))
+            .filter(valid_on(
+                representative::Column::ValidFrom,
+                representative::Column::ValidTo,
+                date,
+            ))
+            .into_query();
         for link in representative_municipality::Entity::find()
-            .filter(
-                representative_municipality::Column::RepresentativeId.is_in(chunk.iter().copied()),
-            )
+            .filter(representative_municipality::Column::RepresentativeId.in_subquery(reps))
             .all(db)
             .await?
         {

@@ -10,6 +10,12 @@ use sea_orm::{
 use uuid::Uuid;
 use yhdyspinta::domain::search::Searchable;
 
+/// The data changed behind the server's back: tell its caches (the county indexes), as
+/// a committed write transaction does.
+fn written() {
+    yhdyspinta::db::version::bump();
+}
+
 /// The id of the organisation whose `column` is `value`.
 async fn organisation_by(
     db: &DatabaseConnection,
@@ -77,6 +83,7 @@ pub async fn person(
     .insert(db)
     .await
     .expect("insert person");
+    written();
     id
 }
 
@@ -113,6 +120,7 @@ pub async fn representative(db: &DatabaseConnection, rep: Rep<'_>) -> Uuid {
     .insert(db)
     .await
     .expect("insert representative");
+    written();
     for m in rep.serves {
         representative_municipality::Model {
             representative_id: id,
@@ -122,6 +130,7 @@ pub async fn representative(db: &DatabaseConnection, rep: Rep<'_>) -> Uuid {
         .insert(db)
         .await
         .expect("insert served municipality");
+        written();
     }
     id
 }
@@ -156,6 +165,7 @@ pub async fn area(
     .insert(db)
     .await
     .expect("insert area");
+    written();
     for m in municipalities {
         area_municipality::Model {
             area_id: id,
@@ -165,6 +175,7 @@ pub async fn area(
         .insert(db)
         .await
         .expect("insert area municipality");
+        written();
     }
     id
 }
@@ -209,6 +220,7 @@ pub async fn network(
     .insert(db)
     .await
     .expect("insert network");
+    written();
     network_topic::Model {
         network_id: id,
         topic_id: topic,
@@ -217,6 +229,7 @@ pub async fn network(
     .insert(db)
     .await
     .expect("insert network topic");
+    written();
     for m in members {
         membership::Model {
             id: Uuid::new_v4(),
@@ -236,6 +249,7 @@ pub async fn network(
         .insert(db)
         .await
         .expect("insert membership");
+        written();
     }
     id
 }
@@ -262,6 +276,7 @@ pub async fn goal(db: &DatabaseConnection, county: Uuid) -> Uuid {
     .insert(db)
     .await
     .expect("insert agreement");
+    written();
     let id = Uuid::new_v4();
     goal::Model {
         id,
@@ -279,6 +294,7 @@ pub async fn goal(db: &DatabaseConnection, county: Uuid) -> Uuid {
     .insert(db)
     .await
     .expect("insert goal");
+    written();
     id
 }
 
@@ -307,6 +323,7 @@ pub async fn action(db: &DatabaseConnection, goal: Uuid, responsible: &[Uuid]) -
     .insert(db)
     .await
     .expect("insert action");
+    written();
     for org in responsible {
         action_organisation::Model {
             action_id: id,
@@ -316,6 +333,7 @@ pub async fn action(db: &DatabaseConnection, goal: Uuid, responsible: &[Uuid]) -
         .insert(db)
         .await
         .expect("insert responsible organisation");
+        written();
     }
     id
 }

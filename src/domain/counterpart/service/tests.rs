@@ -12,6 +12,7 @@ use entity::{organisation, person, topic};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::super::cache::IndexCache;
 use super::{county_index, coverage};
 use crate::auth::policy::{Principal, Role};
 use crate::clock::today;
@@ -206,10 +207,7 @@ async fn pairs_follow_topic_level_and_the_county_side() {
     )
     .await;
 
-    let index = county_index(&db, county, today(), None)
-        .await
-        .unwrap()
-        .unwrap();
+    let index = county_index(&db, county, today()).await.unwrap().unwrap();
     let (mine, theirs) = index.pair(kuopio, employment, Level::Interface);
     assert_eq!(ids(&mine), vec![own]);
     assert_eq!(ids(&theirs), vec![county_rep]);
@@ -276,7 +274,9 @@ async fn coverage_names_the_missing_side() {
     )
     .await;
 
-    let report = coverage(&db, county, today()).await.unwrap();
+    let report = coverage(&db, &IndexCache::default(), county, today())
+        .await
+        .unwrap();
     let gap = |code: &str, level: Level| {
         report
             .gaps
@@ -296,8 +296,12 @@ async fn coverage_names_the_missing_side() {
     assert!(report.covered() >= 1);
 
     // A municipality is no county; an unknown id is not found.
-    let err = coverage(&db, kuopio, today()).await.unwrap_err();
+    let err = coverage(&db, &IndexCache::default(), kuopio, today())
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "BAD_USER_INPUT");
-    let err = coverage(&db, Uuid::new_v4(), today()).await.unwrap_err();
+    let err = coverage(&db, &IndexCache::default(), Uuid::new_v4(), today())
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), "NOT_FOUND");
 }

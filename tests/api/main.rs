@@ -10,5 +10,6 @@ mod limits;
 mod lists;
 mod lookups;
 mod schema;
+mod search;
 mod seed_facts;
 mod writes;

@@ -17,8 +17,6 @@ pub(super) enum FanOut {
     One,
     /// A list that is not paginated, of about this many items.
     Estimate(u64),
-    /// A list whose `first` argument sets its length.
-    Argument { default: u64, max: u64 },
     /// A connection's `edges` or `nodes`: the connection's page.
     Page,
 }
@@ -94,8 +92,6 @@ pub(super) const COUNT_WEIGHT: u64 = 1_000;
 const MUTATION_WEIGHT: u64 = 100;
 /// Default list estimate: the largest page.
 const DEFAULT_LIST: u64 = MAX_PAGE;
-/// `search(first:)`: 20 when not given, at most 50 (see `QueryRoot::search`).
-const SEARCH_PAGE: (u64, u64) = (20, 50);
 
 /// The schema as pricing sees it; built once when the application starts.
 #[derive(Debug, Clone)]
@@ -162,14 +158,6 @@ impl CostModel {
                     field.weight = field.weight.max(COUNT_WEIGHT);
                 }
             }
-        }
-        if let Some(search) = model
-            .types
-            .get_mut(&model.query)
-            .and_then(|q| q.fields.get_mut("search"))
-        {
-            let (default, max) = SEARCH_PAGE;
-            search.fan_out = FanOut::Argument { default, max };
         }
         if let Some(mutation) = model.mutation.as_ref().and_then(|m| model.types.get_mut(m)) {
             for field in mutation.fields.values_mut() {

@@ -240,3 +240,61 @@ both! {
         assert_eq!(search(&app, "vesiperantien", None, None).await["totalCount"], 0);
     }
 }
+
+/// A database migrated and seeded before the search index and the Swedish names, migrated
+/// and seeded again: the index is backfilled and the names added.
+async fn existing_database_catches_up(url: &str) {
+    use migration::{Migrator, MigratorTrait};
+    use sea_orm::ConnectionTrait;
+    use yhdyspinta::db::page::Window;
+    use yhdyspinta::domain::search::service::{Found, search};
+
+    let db = yhdyspinta::db::connect(url).await.unwrap();
+    Migrator::up(&db, Some(1)).await.unwrap();
+    yhdyspinta::seed::load(&db).await.unwrap();
+    // As seeded before Swedish names (the names here need no folding).
+    db.execute_unprepared(
+        "UPDATE organisation SET name_sv = NULL, search_text = ' ' || lower(name_fi) || ' '",
+    )
+    .await
+    .unwrap();
+    yhdyspinta::prepare(&db, true).await.unwrap();
+    let window = Window {
+        offset: 0,
+        limit: 5,
+    };
+    let first = |found: Vec<Found>| match found.into_iter().next() {
+        Some(Found::Organisation(o)) => o.name_fi,
+        _ => String::from("<none>"),
+    };
+    assert_eq!(
+        first(search(&db, "kupio", window).await.unwrap().0),
+        "Kuopio"
+    );
+    assert_eq!(search(&db, "helsingfors", window).await.unwrap().1, 0);
+    let report = yhdyspinta::seed::load(&db).await.unwrap();
+    assert!(report.swedish_names > 300, "{report:?}");
+    assert_eq!(report.total(), 0);
+    assert_eq!(
+        first(search(&db, "helsingfors", window).await.unwrap().0),
+        "Helsinki"
+    );
+    assert_eq!(yhdyspinta::seed::load(&db).await.unwrap().swedish_names, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_sqlite_database_catches_up() {
+    let dir = tempfile::tempdir().unwrap();
+    existing_database_catches_up(&format!("sqlite://{}", dir.path().join("old.db").display()))
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_existing_postgres_database_catches_up() {
+    let Some(cluster) = postgres::cluster() else {
+        eprintln!("PostgreSQL binaries not found: skipping the PostgreSQL run");
+        return;
+    };
+    let name = unique("old");
+    existing_database_catches_up(&postgres::create_database(cluster, &name, None).await).await;
+}

@@ -324,8 +324,17 @@ fn counts_and_expensive_roots_carry_their_weight() {
         check("{ search(text: \"x\") { totalCount } }")
             .unwrap()
             .cost
-            >= 10_000
+            >= 2_000
     );
+    // A search page fans out by its `first`, like every connection.
+    let page = |n: u64| {
+        check(&format!(
+            "{{ search(text: \"x\", first: {n}) {{ nodes {{ ... on Person {{ name }} }} }} }}"
+        ))
+        .unwrap()
+        .cost
+    };
+    assert_eq!(page(100) - page(20), 80 * (page(21) - page(20)));
     let err = check(
         "{ a: coverage(countyId: \"x\") { expected } b: coverage(countyId: \"y\") { expected } \
          c: coverage(countyId: \"z\") { expected } }",

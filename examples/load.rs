@@ -135,8 +135,8 @@ const WORKLOADS: &[Workload] = &[
         name: "search",
         vary: Vary::Word("t"),
         page_sized: true,
-        query: r#"query($t: String!) { search(text: $t, first: 20) { __typename
-            ... on Organisation { name } ... on Person { name } ... on Network { name } ... on Action { title } } }"#,
+        query: r#"query($t: String!) { search(text: $t, first: 20) { totalCount nodes { __typename
+            ... on Organisation { name } ... on Person { name } ... on Network { name } ... on Action { title } } } }"#,
     },
 ];
 

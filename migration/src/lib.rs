@@ -1,9 +1,12 @@
 //! Database migrations of Yhdyspinta. The same migrations run on SQLite (the embedded
-//! default) and PostgreSQL (production); they use only what both engines support.
+//! default) and PostgreSQL (production). The schema uses only what both engines support;
+//! the search index is each engine's own (FTS5, `tsvector` with `pg_trgm`), in one
+//! migration with a statement list per engine.
 
 pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_schema;
+mod m20261125_000002_search_index;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -11,6 +14,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261123_000001_create_schema::Migration)]
+        vec![
+            Box::new(m20261123_000001_create_schema::Migration),
+            Box::new(m20261125_000002_search_index::Migration),
+        ]
     }
 }

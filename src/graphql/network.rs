@@ -199,7 +199,8 @@ pub struct NetworkFilter {
     pub active_on: Option<Date>,
     /// List ended networks too, ignoring `activeOn`.
     pub include_inactive: Option<bool>,
-    /// Words that must all appear in the name.
+    /// Words that must all appear in a name, matched as `search` matches them (case,
+    /// accents, Finnish endings and typos forgiven).
     pub text: Option<String>,
 }
 

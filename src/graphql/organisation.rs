@@ -236,7 +236,8 @@ pub struct OrganisationFilter {
     pub municipality_code: Option<String>,
     /// Only units of this organisation.
     pub parent_id: Option<ID>,
-    /// Words that must all appear in a name; case, accents and Finnish endings ignored.
+    /// Words that must all appear in a name (Finnish, Swedish, English or short), matched
+    /// as `search` matches them (case, accents, Finnish endings and typos forgiven).
     pub text: Option<String>,
 }
 

@@ -167,7 +167,8 @@ pub struct ActionFilter {
     pub responsible_organisation_id: Option<ID>,
     /// Only actions whose responsibility is not assigned yet when true.
     pub unassigned: Option<bool>,
-    /// Words that must all appear in the title or description.
+    /// Words that must all appear in the title or description, matched as `search`
+    /// matches them (case, accents, Finnish endings and typos forgiven).
     pub text: Option<String>,
 }
 

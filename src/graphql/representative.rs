@@ -214,7 +214,8 @@ pub struct RepresentativeFilter {
     pub active_on: Option<Date>,
     /// List ended and future appointments too, ignoring `activeOn`.
     pub include_inactive: Option<bool>,
-    /// Words that must all appear in the person's name or title.
+    /// Words that must all appear in the person's name or title, matched as `search`
+    /// matches them (case, accents, Finnish endings and typos forgiven).
     pub text: Option<String>,
 }
 

@@ -1,7 +1,7 @@
 //! Inserting the built [`Dataset`] into a database: only the rows that are missing, in one
 //! transaction, so loading twice changes nothing.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
 
 use anyhow::Context;
@@ -11,6 +11,7 @@ use entity::{
     meeting, membership, metric, network, network_topic, organisation, person, representative,
     representative_municipality, topic,
 };
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
     IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect, TransactionTrait,
@@ -18,12 +19,16 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::build::Dataset;
+use crate::domain::search::Searchable;
 
 /// What [`load`] did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LoadReport {
     /// Rows inserted per table; tables with nothing new are absent.
     pub inserted: BTreeMap<&'static str, usize>,
+    /// Counties and municipalities, loaded before the seed had Swedish names, that were
+    /// given theirs.
+    pub swedish_names: usize,
 }
 
 impl LoadReport {
@@ -152,6 +157,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<LoadReport> {
 async fn insert_all<C: ConnectionTrait>(tx: &C, data: Dataset) -> anyhow::Result<LoadReport> {
     let mut report = LoadReport::default();
     let r = &mut report;
+    r.swedish_names = add_swedish_names(tx, &data.organisations).await?;
     single!(tx, r, organisation, data.organisations);
     single!(tx, r, topic, data.topics);
     single!(tx, r, person, data.persons);
@@ -206,6 +212,45 @@ async fn insert_all<C: ConnectionTrait>(tx: &C, data: Dataset) -> anyhow::Result
     single!(tx, r, metric, data.metrics);
 
     Ok(report)
+}
+
+/// Gives the seed's organisations that are stored without a Swedish name the one the seed
+/// has for them (the counties and municipalities of a database seeded before Swedish names
+/// were shipped), with their search text and version updated; names set by editors stay.
+async fn add_swedish_names<C: ConnectionTrait>(
+    db: &C,
+    rows: &[organisation::Model],
+) -> anyhow::Result<usize> {
+    let named: HashMap<Uuid, &str> = rows
+        .iter()
+        .filter_map(|o| Some((o.id, o.name_sv.as_deref()?)))
+        .collect();
+    let unnamed = organisation::Entity::find()
+        .filter(organisation::Column::NameSv.is_null())
+        .filter(organisation::Column::Id.is_in(named.keys().copied()))
+        .all(db)
+        .await?;
+    let count = unnamed.len();
+    for mut row in unnamed {
+        row.name_sv = named.get(&row.id).map(|name| (*name).to_owned());
+        row.refresh_search_text();
+        organisation::Entity::update_many()
+            .col_expr(organisation::Column::NameSv, Expr::value(row.name_sv))
+            .col_expr(
+                organisation::Column::SearchText,
+                Expr::value(row.search_text),
+            )
+            .col_expr(
+                organisation::Column::Version,
+                Expr::col(organisation::Column::Version).add(1),
+            )
+            .col_expr(organisation::Column::UpdatedAt, Expr::value(Utc::now()))
+            .filter(organisation::Column::Id.eq(row.id))
+            .exec(db)
+            .await
+            .context("adding Swedish names")?;
+    }
+    Ok(count)
 }
 
 /// Whether the database holds no organisations yet, so a first start should seed it.

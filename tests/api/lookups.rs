@@ -1,4 +1,4 @@
-//! The counterpart lookup, coverage, representatives' history and search.
+//! The counterpart lookup, coverage and representatives' history (search is in `search.rs`).
 
 use chrono::Utc;
 use entity::enums::{Level, Visibility};
@@ -311,45 +311,6 @@ both! {
         assert_eq!(code(&error), "BAD_USER_INPUT");
         let error = app.error(query, json!({ "c": Uuid::new_v4().to_string() })).await;
         assert_eq!(code(&error), "NOT_FOUND");
-    }
-}
-
-both! {
-    async fn search_is_forgiving(app: TestApp) {
-        let query = "query($t: String!) { search(text: $t, first: 50) {
-            __typename
-            ... on Organisation { name municipalityCode }
-            ... on Network { name }
-            ... on Person { name }
-            ... on Action { title }
-        } }";
-        for text in ["Kuopio", "kuopion", "KUOPIOSSA"] {
-            let data = app.query(query, json!({ "t": text })).await;
-            let first = &data["search"][0];
-            assert_eq!(first["__typename"], "Organisation", "{text}");
-            assert_eq!(first["municipalityCode"], "297", "{text}");
-        }
-        let data = app.query(query, json!({ "t": "Siilinjarvi" })).await;
-        assert!(data["search"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|r| r["municipalityCode"] == "749"));
-        let data = app.query(query, json!({ "t": "hyte" })).await;
-        let results = data["search"].as_array().unwrap();
-        assert!(
-            results
-                .iter()
-                .any(|r| r["__typename"] == "Network" && r["name"].as_str().unwrap().to_lowercase().contains("hyte")),
-            "searching hyte finds the HYTE networks: {results:?}"
-        );
-        let data = app.query(query, json!({ "t": "zzzyyyxxx" })).await;
-        assert_eq!(data["search"], json!([]));
-        let error = app
-            .error("{ search(text: \"Kuopio\", first: 0) { __typename } }", json!({}))
-            .await;
-        assert_eq!(code(&error), "BAD_USER_INPUT");
-        assert_eq!(error["extensions"]["field"], "first");
     }
 }
 

@@ -12,5 +12,6 @@ mod lookups;
 mod outage;
 mod replica;
 mod schema;
+mod search;
 mod seed_facts;
 mod writes;

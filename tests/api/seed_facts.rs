@@ -159,11 +159,11 @@ both! {
     async fn hyte_coordinators(app: TestApp) {
         let data = app
             .query(
-                "{ search(text: \"Rytkönen\") { ... on Person { name } } }",
+                "{ search(text: \"Rytkönen\") { nodes { ... on Person { name } } } }",
                 json!({}),
             )
             .await;
-        assert_eq!(data["search"][0]["name"], "Säde Rytkönen");
+        assert_eq!(data["search"]["nodes"][0]["name"], "Säde Rytkönen");
         let board = network_named(&app, "HYTE-neuvottelukunta", "subNetworks { nodes { name responsiblePerson { name } } }").await;
         let coordinators: Vec<&str> = board["subNetworks"]["nodes"]
             .as_array()

@@ -297,8 +297,8 @@ both! {
         assert_eq!(body["data"]["updatePerson"]["person"]["version"], 2);
         let body = app.post_as(&editor, UPDATE_PERSON, json!({ "id": id, "v": 1, "t": "Vanhentunut" })).await;
         assert_eq!(code(&body["errors"][0]), "CONFLICT");
-        let data = app.query("query($t: String!) { search(text: $t) { ... on Person { title } } }", json!({ "t": "Testi Henkilö 0" })).await;
-        assert_eq!(data["search"][0]["title"], "Ensimmäinen");
+        let data = app.query("query($t: String!) { search(text: $t) { nodes { ... on Person { title } } } }", json!({ "t": "Testi Henkilö 0" })).await;
+        assert_eq!(data["search"]["nodes"][0]["title"], "Ensimmäinen");
         // Unknown rows are NOT_FOUND, with nothing written.
         let body = app.post_as(&editor, UPDATE_PERSON, json!({ "id": Uuid::new_v4().to_string(), "v": 1, "t": "x" })).await;
         assert_eq!(code(&body["errors"][0]), "NOT_FOUND");
@@ -322,9 +322,9 @@ both! {
                 let mut conflicts = 0;
                 for attempt in 0..5 {
                     let data = app
-                        .query("query($t: String!) { search(text: $t) { ... on Person { version } } }", json!({ "t": "Testi Henkilö 0" }))
+                        .query("query($t: String!) { search(text: $t) { nodes { ... on Person { version } } } }", json!({ "t": "Testi Henkilö 0" }))
                         .await;
-                    let version = data["search"][0]["version"].as_i64().unwrap();
+                    let version = data["search"]["nodes"][0]["version"].as_i64().unwrap();
                     let title = format!("kirjoittaja {writer} yritys {attempt}");
                     let body = app.post_as(&editor, UPDATE_PERSON, json!({ "id": id, "v": version, "t": title })).await;
                     if body.get("errors").is_none() {
@@ -349,10 +349,10 @@ both! {
         assert!(!accepted.is_empty());
         // Every accepted write bumped the version once and left an audit entry.
         let data = app
-            .query("query($t: String!) { search(text: $t) { ... on Person { version title } } }", json!({ "t": "Testi Henkilö 0" }))
+            .query("query($t: String!) { search(text: $t) { nodes { ... on Person { version title } } } }", json!({ "t": "Testi Henkilö 0" }))
             .await;
-        assert_eq!(data["search"][0]["version"].as_i64().unwrap(), 1 + accepted.len() as i64);
-        assert!(accepted.contains(&data["search"][0]["title"].as_str().unwrap().to_owned()));
+        assert_eq!(data["search"]["nodes"][0]["version"].as_i64().unwrap(), 1 + accepted.len() as i64);
+        assert!(accepted.contains(&data["search"]["nodes"][0]["title"].as_str().unwrap().to_owned()));
         let admin = token(Role::Admin, &[]);
         let log = app
             .post_as(&admin, "query($e: ID) { auditLog(entityId: $e, first: 100) { totalCount edges { node { after } } } }", json!({ "e": id }))
@@ -603,8 +603,8 @@ both! {
         let find = |text: &'static str| {
             let app = &app;
             async move {
-                app.query("query($t: String!) { search(text: $t) { ... on Person { id name } } }", json!({ "t": text }))
-                    .await["search"]
+                app.query("query($t: String!) { search(text: $t) { nodes { ... on Person { id name } } } }", json!({ "t": text }))
+                    .await["search"]["nodes"]
                     .as_array()
                     .unwrap()
                     .len()

@@ -18,7 +18,7 @@ use crate::db::loaders::valid_on;
 use crate::db::page::{Window, page_of};
 use crate::db::tx;
 use crate::domain::reference::service::{topic_id, topic_subtree};
-use crate::domain::search::text_condition;
+use crate::domain::search::{Kind, text_condition};
 use crate::domain::values as input;
 use crate::error::{ApiResult, bad_input, conflict};
 
@@ -107,7 +107,7 @@ pub async fn list(
         ));
     }
     if let Some(text) = &filter.text {
-        cond = cond.add(text_condition(network::Column::SearchText, text));
+        cond = cond.add(text_condition(db, Kind::Network, network::Column::Id, text).await?);
     }
     let query = network::Entity::find()
         .filter(cond)

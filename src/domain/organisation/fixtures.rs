@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::{NewOrganisation, OrganisationKey, service};
 use crate::auth::policy::{Principal, Role};
+use crate::domain::search::Searchable;
 use crate::domain::values::MunicipalityCode;
 
 /// A migrated database with the seed data.
@@ -86,11 +87,12 @@ pub async fn person(db: &DatabaseConnection, name: &str, org: Uuid) -> person::M
         email: None,
         phone: None,
         visibility: Visibility::Public,
-        search_text: name.to_lowercase(),
+        search_text: String::new(),
         created_at: now,
         updated_at: now,
         version: 1,
     }
+    .with_search_text()
     .into_active_model()
     .insert(db)
     .await

@@ -23,7 +23,7 @@ use crate::auth::policy::{self, Principal};
 use crate::db::audit::Operation;
 use crate::db::page::{Window, page_of};
 use crate::db::tx;
-use crate::domain::search::text_condition;
+use crate::domain::search::{Kind, text_condition};
 use crate::error::{ApiResult, bad_input, conflict};
 
 /// Organisations matching `filter` in `order`, the rows inside `window` and the total.
@@ -49,7 +49,8 @@ pub async fn list<C: ConnectionTrait>(
         query = query.filter(organisation::Column::ParentId.eq(parent));
     }
     if let Some(text) = &filter.text {
-        query = query.filter(text_condition(organisation::Column::SearchText, text));
+        query = query
+            .filter(text_condition(db, Kind::Organisation, organisation::Column::Id, text).await?);
     }
     query = match order {
         OrganisationOrder::Name => query.order_by_asc(organisation::Column::NameFi),

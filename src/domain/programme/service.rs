@@ -21,7 +21,7 @@ use crate::db::page::{Window, page_of};
 use crate::db::tx;
 use crate::domain::reference::service::topic_id;
 use crate::domain::reference::service::topic_subtree;
-use crate::domain::search::text_condition;
+use crate::domain::search::{Kind, text_condition};
 use crate::error::{ApiResult, bad_input, conflict};
 
 /// The statuses of an open action.
@@ -107,7 +107,7 @@ async fn filtered(
         cond = cond.add(responsible(None, !unassigned));
     }
     if let Some(text) = &filter.text {
-        cond = cond.add(text_condition(action::Column::SearchText, text));
+        cond = cond.add(text_condition(db, Kind::Action, action::Column::Id, text).await?);
     }
     Ok(action::Entity::find().filter(cond))
 }

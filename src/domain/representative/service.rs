@@ -24,7 +24,7 @@ use crate::auth::policy::{self, Principal};
 use crate::db::audit::Operation;
 use crate::db::loaders::valid_on;
 use crate::db::tx;
-use crate::domain::search::text::like_patterns;
+use crate::domain::search::{Kind, text_condition};
 use crate::domain::validity;
 use crate::domain::values::date_range;
 use crate::error::{ApiResult, bad_input};
@@ -78,17 +78,8 @@ async fn condition<C: ConnectionTrait>(
         ));
     }
     if let Some(text) = &filter.text {
-        let words = like_patterns(text)
-            .into_iter()
-            .fold(Condition::all(), |all, pattern| {
-                all.add(person::Column::SearchText.like(pattern))
-            });
-        let persons = SqlQuery::select()
-            .column(person::Column::Id)
-            .from(person::Entity)
-            .cond_where(words)
-            .to_owned();
-        cond = cond.add(representative::Column::PersonId.in_subquery(persons));
+        cond = cond
+            .add(text_condition(db, Kind::Person, representative::Column::PersonId, text).await?);
     }
     Ok(cond)
 }

@@ -1,6 +1,9 @@
-//! Free-text search: text normalisation and the derived search column of every searchable
-//! entity, computed here and nowhere else.
+//! Free-text search: text normalisation, the derived search column of every searchable
+//! entity (computed here and nowhere else), and the search index over it (`index`, kept
+//! current by triggers of the migration `m20261125_000002_search_index`).
 
+mod index;
+pub mod query;
 pub mod service;
 pub mod text;
 
@@ -9,6 +12,39 @@ pub use service::text_condition;
 use entity::{action, network, organisation, person};
 
 use text::search_column;
+
+/// What search finds: the tables with a search column, named as in the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Organisation,
+    Person,
+    Network,
+    Action,
+}
+
+impl Kind {
+    /// The table, which is also the index document's `kind`.
+    pub fn table(self) -> &'static str {
+        match self {
+            Kind::Organisation => "organisation",
+            Kind::Person => "person",
+            Kind::Network => "network",
+            Kind::Action => "action",
+        }
+    }
+
+    /// The kind of a table name.
+    pub fn from_table(table: &str) -> Option<Kind> {
+        [
+            Kind::Organisation,
+            Kind::Person,
+            Kind::Network,
+            Kind::Action,
+        ]
+        .into_iter()
+        .find(|kind| kind.table() == table)
+    }
+}
 
 /// A row with a derived, normalised search column.
 pub trait Searchable {

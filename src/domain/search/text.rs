@@ -1,5 +1,6 @@
-//! Text normalisation for search: case- and accent-insensitive (ä = a, ö = o, é = e), with
-//! Finnish inflection tolerated by matching word prefixes ("kuopion" finds "Kuopio").
+//! Text normalisation for search: case- and accent-insensitive (ä = a, ö = o, å = a, é = e),
+//! with Finnish inflection tolerated by matching word prefixes ("kuopion" finds "Kuopio") and
+//! typos by edit distance ("kupio" finds "Kuopio").
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -36,13 +37,23 @@ pub fn stem(word: &str) -> String {
     word.chars().take(keep).collect()
 }
 
-/// LIKE patterns for a free-text query, one per word, all of which must match. Words are
-/// alphanumeric after normalisation, so they never contain LIKE wildcards.
-pub fn like_patterns(query: &str) -> Vec<String> {
-    words(query)
-        .iter()
-        .map(|word| format!("% {}%", stem(word)))
-        .collect()
+/// Whether `word` may be corrected: a word of at least four letters. Numbers and codes are
+/// never corrected, and short words are too close to too many others.
+pub fn correctable(word: &str) -> bool {
+    word.chars().count() >= 4 && word.chars().all(char::is_alphabetic)
+}
+
+/// Edits forgiven in a word of `len` letters: one up to seven letters, two from eight.
+pub fn typos_forgiven(len: usize) -> usize {
+    if len >= 8 { 2 } else { 1 }
+}
+
+/// Whether the indexed word `term` is within the forgiven number of edits of the query word
+/// `word` (insertions, deletions, substitutions and swaps of neighbours each count one).
+pub fn is_typo_of(word: &str, term: &str) -> bool {
+    let len = word.chars().count();
+    let limit = typos_forgiven(len);
+    len.abs_diff(term.chars().count()) <= limit && strsim::damerau_levenshtein(word, term) <= limit
 }
 
 #[cfg(test)]
@@ -78,12 +89,20 @@ mod tests {
     }
 
     #[test]
-    fn like_patterns_match_word_starts() {
-        assert_eq!(
-            like_patterns("Kuopion kaupunki"),
-            vec!["% kuop%", "% kaupu%"]
-        );
-        assert!(like_patterns("  --  ").is_empty());
-        assert_eq!(like_patterns("100%_"), vec!["% 100%"]);
+    fn one_typo_is_forgiven_in_short_words_and_two_in_long_ones() {
+        assert!(is_typo_of("kupio", "kuopio"));
+        assert!(is_typo_of("kuopoi", "kuopio"));
+        assert!(!is_typo_of("kpoi", "kuopio"));
+        assert!(is_typo_of("siilinjarv", "siilinjarvi"));
+        assert!(is_typo_of("silinjarv", "siilinjarvi"));
+        assert!(!is_typo_of("kuopio", "kuopion kaupunki"));
+    }
+
+    #[test]
+    fn only_words_of_four_letters_are_corrected() {
+        assert!(correctable("kupio"));
+        assert!(!correctable("hyt"));
+        assert!(!correctable("297"));
+        assert!(!correctable("a1b2"));
     }
 }

@@ -218,7 +218,6 @@ impl<'a> Walk<'a> {
                 let fan_out = match info.fan_out {
                     FanOut::One => 1,
                     FanOut::Estimate(n) => n,
-                    FanOut::Argument { default, max } => self.first(field, default, max),
                     FanOut::Page => page,
                 };
                 let child_page = match info.page {

@@ -65,7 +65,7 @@ const PORTAL_QUERIES: &[&str] = &[
     r#"{ goals { id title } actions(filter: { goalId: "x", open: true }, first: 20) {
         totalCount pageInfo { hasNextPage endCursor } edges { node { title responsibility
         responsibleOrganisations { name } metrics { description kind } status } } } }"#,
-    r#"{ search(text: "kuopion") { __typename ... on Organisation { name } } }"#,
+    r#"{ search(text: "kuopion") { nodes { __typename ... on Organisation { name } } } }"#,
     r#"query($c: String) { organisations(first: 1, filter: { municipalityCode: $c }) {
         edges { node { name county { name } representatives { nodes { level person { name email }
         topic { slug } } } memberships { nodes { network { name } } } } } } }"#,
@@ -187,12 +187,14 @@ fn page_sizes_come_from_literals_variables_and_defaults() {
 
 #[test]
 fn unions_count_every_branch() {
-    let one = check("{ search(text: \"x\") { ... on Person { name } } }").unwrap();
-    let two =
-        check("{ search(text: \"x\") { ... on Person { name } ... on Organisation { name } } }")
-            .unwrap();
+    let one = check("{ search(text: \"x\") { nodes { ... on Person { name } } } }").unwrap();
+    let two = check(
+        "{ search(text: \"x\") { nodes { ... on Person { name } ... on Organisation { name } } } }",
+    )
+    .unwrap();
     assert!(two.cost > one.cost);
-    let big = check("{ search(text: \"x\", first: 50) { ... on Person { name } } }").unwrap();
+    let big =
+        check("{ search(text: \"x\", first: 100) { nodes { ... on Person { name } } } }").unwrap();
     assert!(big.cost > one.cost);
 }
 
@@ -327,11 +329,20 @@ fn counts_and_expensive_roots_carry_their_weight() {
             >= 20_000
     );
     assert!(
-        check("{ search(text: \"x\") { __typename } }")
+        check("{ search(text: \"x\") { totalCount } }")
             .unwrap()
             .cost
-            >= 10_000
+            >= 2_000
     );
+    // A search page fans out by its `first`, like every connection.
+    let page = |n: u64| {
+        check(&format!(
+            "{{ search(text: \"x\", first: {n}) {{ nodes {{ ... on Person {{ name }} }} }} }}"
+        ))
+        .unwrap()
+        .cost
+    };
+    assert_eq!(page(100) - page(20), 80 * (page(21) - page(20)));
     let err = check(
         "{ a: coverage(countyId: \"x\") { expected } b: coverage(countyId: \"y\") { expected } \
          c: coverage(countyId: \"z\") { expected } }",

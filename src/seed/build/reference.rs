@@ -1,6 +1,8 @@
 //! Reference data: the wellbeing services counties and municipalities of Statistics
 //! Finland's 2022 classification (embedded CSV files), the topics, and the named areas.
 
+use std::collections::HashMap;
+
 use anyhow::{Context, ensure};
 use entity::enums::OrganisationKind;
 use entity::{area, area_municipality, organisation, topic};
@@ -15,6 +17,7 @@ use crate::seed::keys::{HELSINKI_COUNTY_CODE, HELSINKI_MUNICIPALITY, id_for};
 
 const COUNTIES_CSV: &str = include_str!("../reference/counties_2022.csv");
 const MUNICIPALITIES_CSV: &str = include_str!("../reference/municipalities_2022.csv");
+const SWEDISH_NAMES_CSV: &str = include_str!("../reference/swedish_names.csv");
 const TOPICS: &str = include_str!("../topics.toml");
 const AREAS: &str = include_str!("../areas.toml");
 
@@ -25,6 +28,49 @@ const ALAND_CODE: &str = "91";
 struct CountyRow {
     county_code: String,
     county_name: String,
+}
+
+/// A Swedish name of a county (`kind` `county`, two-digit code) or a municipality
+/// (`municipality`, three-digit code).
+#[derive(Deserialize)]
+struct SwedishNameRow {
+    kind: String,
+    code: String,
+    name_fi: String,
+    name_sv: String,
+}
+
+/// The Swedish names by (kind, code), checked against the Finnish names they go with.
+fn swedish_names() -> anyhow::Result<HashMap<(String, String), SwedishNameRow>> {
+    let mut names = HashMap::new();
+    for row in csv::Reader::from_reader(SWEDISH_NAMES_CSV.as_bytes()).deserialize() {
+        let row: SwedishNameRow = row.context("swedish_names.csv")?;
+        ensure!(
+            row.kind == "county" || row.kind == "municipality",
+            "swedish_names.csv: unknown kind {}",
+            row.kind
+        );
+        names.insert((row.kind.clone(), row.code.clone()), row);
+    }
+    Ok(names)
+}
+
+/// The Swedish name of `kind` `code`, whose Finnish name must be `name_fi`.
+fn swedish_name(
+    names: &HashMap<(String, String), SwedishNameRow>,
+    kind: &str,
+    code: &str,
+    name_fi: &str,
+) -> anyhow::Result<Option<String>> {
+    let Some(row) = names.get(&(kind.to_owned(), code.to_owned())) else {
+        return Ok(None);
+    };
+    ensure!(
+        row.name_fi == name_fi,
+        "swedish_names.csv: {kind} {code} is {name_fi}, not {}",
+        row.name_fi
+    );
+    Ok(Some(row.name_sv.clone()))
 }
 
 #[derive(Deserialize)]
@@ -77,6 +123,7 @@ impl Builder {
     }
 
     fn counties(&mut self) -> anyhow::Result<()> {
+        let swedish = swedish_names()?;
         for row in csv::Reader::from_reader(COUNTIES_CSV.as_bytes()).deserialize() {
             let row: CountyRow = row.context("counties_2022.csv")?;
             if row.county_code == ALAND_CODE || row.county_code == HELSINKI_COUNTY_CODE {
@@ -85,8 +132,10 @@ impl Builder {
             let id = self
                 .keys
                 .add("organisation", &format!("county:{}", row.county_code))?;
+            let name_sv = swedish_name(&swedish, "county", &row.county_code, &row.county_name)?;
             let mut county =
                 self.reference_organisation(id, OrganisationKind::WellbeingCounty, row.county_name);
+            county.name_sv = name_sv;
             county.county_code = Some(row.county_code);
             self.data.organisations.push(county.with_search_text());
         }
@@ -96,6 +145,7 @@ impl Builder {
     /// Municipalities; each belongs to the county of its code (Helsinki's county is the
     /// city itself, Åland's municipalities have none).
     fn municipalities(&mut self) -> anyhow::Result<()> {
+        let swedish = swedish_names()?;
         for row in csv::Reader::from_reader(MUNICIPALITIES_CSV.as_bytes()).deserialize() {
             let row: MunicipalityRow = row.context("municipalities_2022.csv")?;
             let code = MunicipalityCode::parse("municipality_code", &row.municipality_code)
@@ -112,11 +162,18 @@ impl Builder {
                 ),
             };
             let is_helsinki = key == HELSINKI_MUNICIPALITY;
+            let name_sv = swedish_name(
+                &swedish,
+                "municipality",
+                &row.municipality_code,
+                &row.municipality_name,
+            )?;
             let mut municipality = self.reference_organisation(
                 id,
                 OrganisationKind::Municipality,
                 row.municipality_name,
             );
+            municipality.name_sv = name_sv;
             municipality.municipality_code = Some(code.into_inner());
             municipality.county_code = is_helsinki.then(|| HELSINKI_COUNTY_CODE.to_owned());
             municipality.county_id = county_id;

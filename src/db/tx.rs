@@ -7,7 +7,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityName, EntityTrait, IntoActiveModel, PrimaryKeyTrait, QueryFilter,
-    TransactionTrait,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -83,10 +83,21 @@ macro_rules! versioned {
     };
 }
 
-/// Starts a write transaction.
+/// Starts a write transaction. On SQLite it takes the database's write lock at once
+/// (`BEGIN IMMEDIATE`), waiting up to the busy timeout while another writer holds it: a
+/// deferred transaction that reads first and writes later cannot upgrade its read snapshot
+/// once another writer has committed, and SQLite fails it with `SQLITE_BUSY` at once,
+/// without waiting. PostgreSQL ignores the mode (its row locks queue writers already).
 pub async fn begin(db: &DatabaseConnection) -> ApiResult<DatabaseTransaction> {
-    Ok(db.begin().await?)
+    Ok(db.begin_with_options(WRITE).await?)
 }
+
+/// How a write transaction starts: see [`begin`].
+pub const WRITE: TransactionOptions = TransactionOptions {
+    isolation_level: None,
+    access_mode: None,
+    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+};
 
 /// Commits.
 pub async fn commit(tx: DatabaseTransaction) -> ApiResult<()> {

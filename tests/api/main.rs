@@ -3,6 +3,7 @@
 mod support;
 
 mod cli;
+mod concurrency;
 mod filters;
 mod http;
 mod layout;

@@ -1,13 +1,17 @@
 //! JWT authentication: verifying bearer tokens and minting development tokens.
 //!
 //! Exactly one algorithm is accepted, the configured one: HS256 with a shared secret, or
-//! RS256 / ES256 with a public key in PEM. `exp`, `iss`, `aud` and `sub` are required;
-//! `nbf` is checked when present; a small leeway absorbs clock skew. Tokens with
-//! `alg: none`, another algorithm (including an HS256 token "signed" with the public key
-//! text), a wrong issuer or audience, or an expired or malformed token are rejected.
+//! RS256 / ES256 with a public key in PEM. `exp`, `iss`, `aud`, `sub` and `role` are
+//! required, and a missing one is named in the refusal; `aud` may be a string or an array
+//! (RFC 7519, 4.1.3) that holds our audience; `nbf` is checked when present; a small leeway
+//! absorbs clock skew. A token may live at most the configured lifetime (`exp` counted from
+//! `iat`, or from now when `iat` is missing or in the future). Tokens with `alg: none`,
+//! another algorithm (including an HS256 token "signed" with the public key text), a wrong
+//! issuer or audience, or an expired or malformed token are rejected.
 
 use std::io::Write;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::Context;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -39,9 +43,34 @@ pub struct Claims {
     pub nbf: Option<i64>,
     /// Issuer.
     pub iss: String,
-    /// Audience.
-    pub aud: String,
+    /// Audience: one, or several of which ours must be one.
+    pub aud: Audience,
 }
+
+/// The `aud` claim: a string, or an array of strings (RFC 7519, 4.1.3).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Audience {
+    /// One audience.
+    One(String),
+    /// Several audiences.
+    Many(Vec<String>),
+}
+
+impl From<&str> for Audience {
+    fn from(audience: &str) -> Self {
+        Audience::One(audience.to_owned())
+    }
+}
+
+impl From<String> for Audience {
+    fn from(audience: String) -> Self {
+        Audience::One(audience)
+    }
+}
+
+/// Claims every token must carry, in the order a refusal names the first one missing.
+const REQUIRED: [&str; 5] = ["exp", "iss", "aud", "sub", "role"];
 
 impl From<Claims> for Principal {
     fn from(claims: Claims) -> Self {
@@ -65,10 +94,14 @@ pub enum Key {
     Es256Pem(Vec<u8>),
 }
 
+/// The longest a token may live unless configured otherwise (`--jwt-max-ttl`).
+pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Verifies bearer tokens.
 pub struct Verifier {
     key: DecodingKey,
     validation: Validation,
+    max_ttl: Duration,
 }
 
 /// Why a token was refused; shown to the caller as `UNAUTHENTICATED`.
@@ -103,14 +136,55 @@ impl Verifier {
         validation.leeway = leeway_secs;
         validation.validate_exp = true;
         validation.validate_nbf = true;
-        Ok(Self { key, validation })
+        Ok(Self {
+            key,
+            validation,
+            max_ttl: DEFAULT_MAX_TTL,
+        })
     }
 
-    /// Verifies a token and returns its claims.
+    /// Refuses tokens that live longer than `max_ttl`.
+    pub fn with_max_ttl(mut self, max_ttl: Duration) -> Self {
+        self.max_ttl = max_ttl;
+        self
+    }
+
+    /// Verifies a token and returns its claims: signature, algorithm, issuer, audience and
+    /// times first (jsonwebtoken), then which required claim is missing, then the claims'
+    /// types, then the lifetime.
     pub fn verify(&self, token: &str) -> Result<Claims, Rejected> {
-        jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|err| Rejected(describe(&err)))
+        let raw = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
+            token,
+            &self.key,
+            &self.validation,
+        )
+        .map_err(|err| Rejected(describe(&err)))?
+        .claims;
+        if let Some(missing) = REQUIRED.iter().find(|claim| !raw.contains_key(**claim)) {
+            return Err(Rejected(format!("the token has no `{missing}` claim")));
+        }
+        let claims: Claims = serde_json::from_value(serde_json::Value::Object(raw))
+            .map_err(|err| Rejected(format!("the token's claims are invalid: {err}")))?;
+        self.check_lifetime(&claims, chrono::Utc::now().timestamp())?;
+        Ok(claims)
+    }
+
+    /// Refuses a token whose `exp` lies more than the maximum lifetime after its `iat` (or
+    /// after `now`, when `iat` is missing or in the future).
+    fn check_lifetime(&self, claims: &Claims, now: i64) -> Result<(), Rejected> {
+        let from = claims.iat.map_or(now, |iat| iat.min(now));
+        let lifetime = claims.exp.saturating_sub(from);
+        let max = i64::try_from(self.max_ttl.as_secs()).unwrap_or(i64::MAX);
+        if lifetime > max {
+            let secs = |s: i64| humantime::format_duration(Duration::from_secs(s.unsigned_abs()));
+            return Err(Rejected(format!(
+                "the token lives too long: {} from {} to its `exp`; this server accepts at most {}",
+                secs(lifetime),
+                if claims.iat.is_some() { "`iat`" } else { "now" },
+                secs(max),
+            )));
+        }
+        Ok(())
     }
 
     /// Reads an `Authorization` header value: absent means anonymous; anything other than
@@ -141,7 +215,7 @@ fn describe(err: &jsonwebtoken::errors::Error) -> String {
         ErrorKind::InvalidAlgorithm => {
             "the token uses an algorithm this server does not accept".into()
         }
-        ErrorKind::MissingRequiredClaim(claim) => format!("the token has no {claim} claim"),
+        ErrorKind::MissingRequiredClaim(claim) => format!("the token has no `{claim}` claim"),
         ErrorKind::InvalidSignature => "the token's signature is invalid".into(),
         _ => "the token is malformed".into(),
     }
@@ -277,7 +351,7 @@ mod tests {
     }
 
     #[test]
-    fn requires_sub_exp_iss_aud() {
+    fn missing_claims_are_named() {
         let v = verifier();
         let full = serde_json::json!({ "sub": "x", "role": "editor", "exp": chrono::Utc::now().timestamp() + 600, "iss": ISS, "aud": AUD });
         for missing in ["sub", "exp", "iss", "aud"] {
@@ -289,11 +363,80 @@ mod tests {
                 &EncodingKey::from_secret(SECRET),
             )
             .unwrap();
-            assert!(
-                v.verify(&token).is_err(),
-                "a token without {missing} is refused"
+            assert_eq!(
+                v.verify(&token).unwrap_err().0,
+                format!("the token has no `{missing}` claim")
             );
         }
+        // A claim of the wrong type is named too, not "malformed".
+        let mut claims = full.clone();
+        claims["role"] = serde_json::json!("owner");
+        let token = sign(&claims);
+        let refusal = v.verify(&token).unwrap_err().0;
+        assert!(
+            refusal.contains("claims are invalid") && refusal.contains("owner"),
+            "{refusal}"
+        );
+    }
+
+    fn sign(claims: &serde_json::Value) -> String {
+        jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            claims,
+            &EncodingKey::from_secret(SECRET),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn audience_may_be_an_array_holding_ours() {
+        let v = verifier();
+        let now = chrono::Utc::now().timestamp();
+        let mut claims = serde_json::json!({ "sub": "x", "role": "editor", "exp": now + 600, "iss": ISS, "aud": ["portal", AUD] });
+        let accepted = v.verify(&sign(&claims)).unwrap();
+        assert_eq!(
+            accepted.aud,
+            Audience::Many(vec!["portal".into(), AUD.into()])
+        );
+        claims["aud"] = serde_json::json!(["portal", "other"]);
+        assert_eq!(
+            v.verify(&sign(&claims)).unwrap_err().0,
+            "the token has the wrong audience"
+        );
+        claims["aud"] = serde_json::json!([]);
+        assert!(v.verify(&sign(&claims)).is_err());
+    }
+
+    #[test]
+    fn tokens_living_too_long_are_refused() {
+        let v = verifier().with_max_ttl(Duration::from_secs(24 * 3600));
+        let now = chrono::Utc::now().timestamp();
+        let day = 24 * 3600;
+        let lives = |exp: i64, iat: Option<i64>| {
+            v.verify(
+                &mint_hs256(
+                    SECRET,
+                    &Claims {
+                        exp,
+                        iat,
+                        ..claims()
+                    },
+                )
+                .unwrap(),
+            )
+        };
+        // Within the bound: from iat, or from now without iat.
+        assert!(lives(now + day - 60, None).is_ok());
+        assert!(lives(now + 600, Some(now - day + 3600)).is_ok());
+        // Beyond it.
+        let refusal = lives(1_000_000_000_000_000_000, None).unwrap_err().0;
+        assert!(refusal.starts_with("the token lives too long"), "{refusal}");
+        assert!(refusal.contains("at most 1day"), "{refusal}");
+        let refusal = lives(now + 600, Some(now - 2 * day)).unwrap_err().0;
+        assert!(refusal.contains("from `iat`"), "{refusal}");
+        assert!(lives(now + day + 3600, None).is_err());
+        // An `iat` in the future does not stretch the bound.
+        assert!(lives(now + 2 * day, Some(now + day + 60)).is_err());
     }
 
     #[test]

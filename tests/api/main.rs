@@ -12,4 +12,5 @@ mod lists;
 mod lookups;
 mod schema;
 mod seed_facts;
+mod tokens;
 mod writes;

@@ -10,6 +10,7 @@ mod layout;
 mod limits;
 mod lists;
 mod lookups;
+mod policy;
 mod schema;
 mod seed_facts;
 mod tokens;

@@ -184,6 +184,23 @@ pub async fn save<M>(
     who: &Principal,
     operation: Operation,
     before: &M,
+    after: M,
+) -> ApiResult<M>
+where
+    M: Record,
+{
+    let after = update(&tx, who, operation, before, after).await?;
+    commit(tx).await?;
+    Ok(after)
+}
+
+/// Writes a changed row and audits it like [`save`], leaving the commit to the caller, so
+/// that several rows change in one transaction (the CSV import).
+pub async fn update<M>(
+    tx: &DatabaseTransaction,
+    who: &Principal,
+    operation: Operation,
+    before: &M,
     mut after: M,
 ) -> ApiResult<M>
 where
@@ -191,9 +208,9 @@ where
 {
     after.stamp(Utc::now(), false);
     after.derive();
-    let after = after.into_active_model().reset_all().update(&tx).await?;
+    let after = after.into_active_model().reset_all().update(tx).await?;
     audit(
-        &tx,
+        tx,
         who,
         M::TYPE,
         after.id(),
@@ -202,7 +219,6 @@ where
         Some(&after),
     )
     .await?;
-    commit(tx).await?;
     Ok(after)
 }
 

@@ -4,6 +4,7 @@ mod support;
 
 mod cli;
 mod concurrency;
+mod csv_import;
 mod filters;
 mod http;
 mod layout;

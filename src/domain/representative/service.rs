@@ -244,11 +244,7 @@ pub async fn update(
     date_range("input.validTo", after.valid_from, after.valid_to)?;
     if let Some(served) = &patch.served {
         check_municipalities(&tx, "input.servedMunicipalityIds", served).await?;
-        representative_municipality::Entity::delete_many()
-            .filter(representative_municipality::Column::RepresentativeId.eq(before.id))
-            .exec(&tx)
-            .await?;
-        link_served(&tx, before.id, served).await?;
+        replace_served(&tx, before.id, served).await?;
     }
     tx::save(tx, who, Operation::Update, &before, after).await
 }
@@ -313,6 +309,19 @@ async fn check_municipalities<C: ConnectionTrait>(
         }
     }
     Ok(())
+}
+
+/// Replaces the municipalities a representative serves.
+pub(super) async fn replace_served(
+    tx: &DatabaseTransaction,
+    id: Uuid,
+    served: &[Uuid],
+) -> ApiResult<()> {
+    representative_municipality::Entity::delete_many()
+        .filter(representative_municipality::Column::RepresentativeId.eq(id))
+        .exec(tx)
+        .await?;
+    link_served(tx, id, served).await
 }
 
 /// Links a representative to the municipalities it serves, each once.

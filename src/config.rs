@@ -111,6 +111,10 @@ pub struct AuthArgs {
         global = true
     )]
     pub jwt_leeway_secs: u64,
+    /// Longest lifetime a token may have (`exp` − `iat`, or `exp` − now without `iat`);
+    /// longer-lived tokens are refused, and the `token` command mints none longer.
+    #[arg(long, env = "YHDYSPINTA_JWT_MAX_TTL", default_value = "24h", value_parser = humantime::parse_duration, global = true)]
+    pub jwt_max_ttl: Duration,
 }
 
 /// Public-key algorithms.
@@ -131,7 +135,7 @@ pub struct TokenArgs {
     /// Organisation the editor writes for: an id or a municipality code; repeatable.
     #[arg(long = "org")]
     pub orgs: Vec<String>,
-    /// How long the token is valid (`1h`, `30m`, `7d`).
+    /// How long the token is valid (`1h`, `30m`, `12h`); at most `--jwt-max-ttl`.
     #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
     pub ttl: Duration,
     /// The `sub` claim.

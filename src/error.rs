@@ -43,6 +43,9 @@ pub enum ApiError {
     Unauthenticated(String),
     /// `FORBIDDEN`: the caller may not do this.
     Forbidden(String),
+    /// `FORBIDDEN` because of the value of one input field, which it names (a person of
+    /// another organisation named as a representative).
+    ForbiddenField(FieldError),
     /// `NOT_FOUND`: the thing asked for does not exist.
     NotFound(String),
     /// `CONFLICT`: the row changed since the client read it, or other rows still need it.
@@ -77,7 +80,7 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         match self {
             ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
-            ApiError::Forbidden(_) => "FORBIDDEN",
+            ApiError::Forbidden(_) | ApiError::ForbiddenField(_) => "FORBIDDEN",
             ApiError::NotFound(_) => "NOT_FOUND",
             ApiError::Conflict(_) => "CONFLICT",
             ApiError::BadInput(_) => "BAD_USER_INPUT",
@@ -93,7 +96,7 @@ impl ApiError {
             | ApiError::Forbidden(m)
             | ApiError::NotFound(m)
             | ApiError::Conflict(m) => m,
-            ApiError::BadInput(e) => &e.message,
+            ApiError::BadInput(e) | ApiError::ForbiddenField(e) => &e.message,
             ApiError::Unavailable => "the database cannot be reached; try again shortly",
             ApiError::Internal => "internal error",
         }
@@ -187,20 +190,15 @@ impl From<async_graphql::Error> for ApiError {
     fn from(err: async_graphql::Error) -> Self {
         match code_of(&err).as_deref() {
             Some("UNAUTHENTICATED") => ApiError::Unauthenticated(err.message),
-            Some("FORBIDDEN") => ApiError::Forbidden(err.message),
+            Some("FORBIDDEN") => match field_of(&err) {
+                Some(field) => forbidden_field(field, err.message),
+                None => ApiError::Forbidden(err.message),
+            },
             Some("NOT_FOUND") => ApiError::NotFound(err.message),
             Some("CONFLICT") => ApiError::Conflict(err.message),
             Some("SERVICE_UNAVAILABLE") => ApiError::Unavailable,
             Some("BAD_USER_INPUT") => {
-                let field = err
-                    .extensions
-                    .as_ref()
-                    .and_then(|ext| match ext.get("field") {
-                        Some(async_graphql::Value::String(field)) => Some(field.clone()),
-                        _ => None,
-                    })
-                    .unwrap_or_default();
-                ApiError::bad_input(field, err.message)
+                ApiError::bad_input(field_of(&err).unwrap_or_default(), err.message)
             }
             _ => ApiError::internal(err.message),
         }
@@ -212,10 +210,13 @@ impl From<ApiError> for async_graphql::Error {
         let code = err.code();
         let error = async_graphql::Error::new(err.message());
         match err {
-            ApiError::BadInput(FieldError { field, .. }) => error.extend_with(move |_, ext| {
-                ext.set("code", code);
-                ext.set("field", field.as_str());
-            }),
+            ApiError::BadInput(FieldError { field, .. })
+            | ApiError::ForbiddenField(FieldError { field, .. }) => {
+                error.extend_with(move |_, ext| {
+                    ext.set("code", code);
+                    ext.set("field", field.as_str());
+                })
+            }
             _ => error.extend_with(move |_, ext| ext.set("code", code)),
         }
     }
@@ -229,6 +230,14 @@ pub fn unauthenticated(message: impl Into<String>) -> ApiError {
 /// `FORBIDDEN`.
 pub fn forbidden(message: impl Into<String>) -> ApiError {
     ApiError::Forbidden(message.into())
+}
+
+/// `FORBIDDEN` naming the input field whose value the caller may not use.
+pub fn forbidden_field(field: impl Into<String>, message: impl Into<String>) -> ApiError {
+    ApiError::ForbiddenField(FieldError {
+        field: field.into(),
+        message: message.into(),
+    })
 }
 
 /// `NOT_FOUND`.
@@ -249,6 +258,14 @@ pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> ApiErr
 /// `INTERNAL`, logging the cause.
 pub fn internal(cause: impl std::fmt::Debug) -> ApiError {
     ApiError::internal(cause)
+}
+
+/// The `extensions.field` of a GraphQL error, if it has one.
+fn field_of(error: &async_graphql::Error) -> Option<String> {
+    match error.extensions.as_ref()?.get("field")? {
+        async_graphql::Value::String(field) => Some(field.clone()),
+        _ => None,
+    }
 }
 
 /// The `extensions.code` of a GraphQL error, if it has one.
@@ -360,6 +377,15 @@ mod tests {
         let url = format!("sqlite://{}/missing/x.db?mode=ro", dir.path().display());
         let err = sea_orm::Database::connect(url).await.unwrap_err();
         assert!(is_unavailable(&err), "{err:?}");
+    }
+
+    #[test]
+    fn a_forbidden_field_is_named() {
+        let err: async_graphql::Error = forbidden_field("input.personId", "not yours").into();
+        assert_eq!(code_of(&err).as_deref(), Some("FORBIDDEN"));
+        assert_eq!(field_of(&err).as_deref(), Some("input.personId"));
+        let back = ApiError::from(err);
+        assert!(matches!(&back, ApiError::ForbiddenField(e) if e.field == "input.personId"));
     }
 
     #[test]

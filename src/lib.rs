@@ -63,7 +63,7 @@ pub fn verifier(database_url: &str, auth: &AuthArgs) -> anyhow::Result<Option<Ve
         &auth.jwt_audience,
         auth.jwt_leeway_secs,
     )
-    .map(Some)
+    .map(|verifier| Some(verifier.with_max_ttl(auth.jwt_max_ttl)))
 }
 
 /// An organisation id from an id or a municipality code, for the `token` command.

@@ -29,6 +29,12 @@ async fn main() -> anyhow::Result<()> {
             let secret = yhdyspinta::hs256_secret(&cli.database.database_url, &cli.auth)?.context(
                 "no HS256 secret: set YHDYSPINTA_JWT_SECRET or YHDYSPINTA_JWT_SECRET_FILE",
             )?;
+            anyhow::ensure!(
+                args.ttl <= cli.auth.jwt_max_ttl,
+                "--ttl {} is longer than the {} a token may live (--jwt-max-ttl); the server would refuse it",
+                humantime::format_duration(args.ttl),
+                humantime::format_duration(cli.auth.jwt_max_ttl)
+            );
             let mut orgs = Vec::new();
             if !args.orgs.is_empty() {
                 let conn = db::connect(&cli.database.database_url).await?;
@@ -52,7 +58,7 @@ async fn main() -> anyhow::Result<()> {
                 iat: Some(now.timestamp()),
                 nbf: None,
                 iss: cli.auth.jwt_issuer.clone(),
-                aud: cli.auth.jwt_audience.clone(),
+                aud: cli.auth.jwt_audience.clone().into(),
             };
             println!("{}", yhdyspinta::auth::token::mint_hs256(&secret, &claims)?);
             Ok(())

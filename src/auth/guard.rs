@@ -10,7 +10,7 @@ use crate::error::{ApiResult, forbidden, unauthenticated};
 pub struct Viewer(pub Option<Principal>);
 
 impl Viewer {
-    /// Whether the caller may see internal contact details.
+    /// Whether the request carries a verified token.
     pub fn authenticated(&self) -> bool {
         self.0.is_some()
     }

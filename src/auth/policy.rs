@@ -7,6 +7,24 @@
 //!   meetings, and the actions it is responsible for (with their progress reports).
 //! - An admin may write everything and read the audit log.
 //!
+//! Four rules narrow what an editor may do with rows it may otherwise write:
+//! - **Shared actions.** An editor of one of an action's responsible organisations may
+//!   change the action and report its progress, but may change the list of responsible
+//!   organisations only among those it writes for: every organisation it adds or removes
+//!   must be its own (or a unit of its own), and the list may not become empty. So it may add
+//!   itself and withdraw itself, never remove or add anyone else; an action it creates names
+//!   only its own organisations. Sharing with others is the admin's ([`may_change_responsible`]).
+//! - **Reference data.** Municipalities and wellbeing services counties are national
+//!   reference data: only an admin deletes one (with or without `cascade`) or renames one
+//!   ([`may_change_reference`]).
+//! - **Naming persons.** An editor names as a representative, a deputy or a network seat's
+//!   person or deputy only persons of organisations it writes for; another organisation's
+//!   person (internal or public) or a person of no organisation is `FORBIDDEN`, naming the
+//!   field ([`may_name_person`]).
+//! - **Internal contact details.** The e-mail and phone of an `INTERNAL` person are shown to
+//!   an admin, and to an editor only for persons of organisations it writes for; never to
+//!   an anonymous caller ([`may_read_internal`]).
+//!
 //! Resolvers describe what a write touches as the owning organisations, each with its chain
 //! of parents ([`Owner`]); this module decides.
 
@@ -95,6 +113,59 @@ pub fn admin_only(caller: Option<&Principal>) -> Decision {
     }
 }
 
+/// Whether `caller` may change an action's responsible organisations by adding `added` and
+/// removing `removed` so that `remaining` are left: an admin always; an editor only when
+/// each added and removed organisation is its own and some organisation remains.
+pub fn may_change_responsible(
+    caller: Option<&Principal>,
+    added: &[Owner],
+    removed: &[Owner],
+    remaining: usize,
+) -> Decision {
+    let Some(who) = caller else {
+        return Decision::Unauthenticated;
+    };
+    if who.role == Role::Admin {
+        return Decision::Allow;
+    }
+    let changed = added.iter().chain(removed);
+    let own = changed
+        .clone()
+        .all(|owner| may_write(caller, std::slice::from_ref(owner)) == Decision::Allow);
+    if own && remaining > 0 {
+        Decision::Allow
+    } else {
+        Decision::Forbidden
+    }
+}
+
+/// Whether `caller` may delete or rename an organisation, `reference` saying whether it is
+/// national reference data (a municipality or a wellbeing services county): then only an
+/// admin may; otherwise whoever may write it.
+pub fn may_change_reference(
+    caller: Option<&Principal>,
+    owner: &Owner,
+    reference: bool,
+) -> Decision {
+    if reference {
+        admin_only(caller)
+    } else {
+        may_write(caller, std::slice::from_ref(owner))
+    }
+}
+
+/// Whether `caller` may name a person of the organisations `person_owners` (empty: a person
+/// of no organisation) as a representative, a deputy or a seat's holder.
+pub fn may_name_person(caller: Option<&Principal>, person_owners: &[Owner]) -> Decision {
+    may_write(caller, person_owners)
+}
+
+/// Whether `caller` may read the internal contact details of a person of the organisations
+/// `person_owners`.
+pub fn may_read_internal(caller: Option<&Principal>, person_owners: &[Owner]) -> bool {
+    caller.is_some() && may_write(caller, person_owners) == Decision::Allow
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +229,109 @@ mod tests {
         assert_eq!(may_write(Some(&me), &both), Decision::Allow);
         assert_eq!(may_write_all(Some(&me), &both), Decision::Forbidden);
         assert_eq!(admin_only(Some(&me)), Decision::Forbidden);
+    }
+
+    #[test]
+    fn co_responsible_editors_change_only_their_own_responsibility() {
+        let kuopio = Owner { chain: vec![id(1)] };
+        let unit = Owner {
+            chain: vec![id(2), id(1)],
+        };
+        let tervo = Owner { chain: vec![id(3)] };
+        let me = editor(&[id(1)]);
+        let may = |added: &[Owner], removed: &[Owner], left| {
+            may_change_responsible(Some(&me), added, removed, left)
+        };
+        assert_eq!(may(&[], &[], 2), Decision::Allow, "keeping the list");
+        assert_eq!(
+            may(std::slice::from_ref(&unit), &[], 3),
+            Decision::Allow,
+            "adding its unit"
+        );
+        assert_eq!(
+            may(&[], std::slice::from_ref(&kuopio), 1),
+            Decision::Allow,
+            "withdrawing"
+        );
+        assert_eq!(
+            may(&[], std::slice::from_ref(&tervo), 1),
+            Decision::Forbidden,
+            "removing Tervo"
+        );
+        assert_eq!(
+            may(std::slice::from_ref(&tervo), &[], 3),
+            Decision::Forbidden,
+            "adding Tervo"
+        );
+        assert_eq!(
+            may(&[], std::slice::from_ref(&kuopio), 0),
+            Decision::Forbidden,
+            "leaving none"
+        );
+        let admin = Principal {
+            role: Role::Admin,
+            ..me.clone()
+        };
+        assert_eq!(
+            may_change_responsible(
+                Some(&admin),
+                std::slice::from_ref(&tervo),
+                std::slice::from_ref(&kuopio),
+                0
+            ),
+            Decision::Allow
+        );
+        assert_eq!(
+            may_change_responsible(None, &[], &[], 1),
+            Decision::Unauthenticated
+        );
+    }
+
+    #[test]
+    fn reference_data_is_the_admins() {
+        let kuopio = Owner { chain: vec![id(1)] };
+        let me = editor(&[id(1)]);
+        assert_eq!(
+            may_change_reference(Some(&me), &kuopio, true),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            may_change_reference(Some(&me), &kuopio, false),
+            Decision::Allow
+        );
+        let admin = Principal {
+            role: Role::Admin,
+            ..me
+        };
+        assert_eq!(
+            may_change_reference(Some(&admin), &kuopio, true),
+            Decision::Allow
+        );
+        assert_eq!(
+            may_change_reference(None, &kuopio, true),
+            Decision::Unauthenticated
+        );
+    }
+
+    #[test]
+    fn persons_and_their_internal_details_are_their_organisations() {
+        let kuopio = [Owner {
+            chain: vec![id(2), id(1)],
+        }];
+        let tervo = [Owner { chain: vec![id(3)] }];
+        let me = editor(&[id(1)]);
+        assert_eq!(may_name_person(Some(&me), &kuopio), Decision::Allow);
+        assert_eq!(may_name_person(Some(&me), &tervo), Decision::Forbidden);
+        assert_eq!(may_name_person(Some(&me), &[]), Decision::Forbidden);
+        assert!(may_read_internal(Some(&me), &kuopio));
+        assert!(!may_read_internal(Some(&me), &tervo));
+        assert!(!may_read_internal(None, &kuopio));
+        let admin = Principal {
+            role: Role::Admin,
+            ..me
+        };
+        assert!(may_read_internal(Some(&admin), &tervo));
+        assert!(may_read_internal(Some(&admin), &[]));
     }
 
     #[test]

@@ -1,13 +1,17 @@
 //! JWT authentication: verifying bearer tokens and minting development tokens.
 //!
 //! Exactly one algorithm is accepted, the configured one: HS256 with a shared secret, or
-//! RS256 / ES256 with a public key in PEM. `exp`, `iss`, `aud` and `sub` are required;
-//! `nbf` is checked when present; a small leeway absorbs clock skew. Tokens with
-//! `alg: none`, another algorithm (including an HS256 token "signed" with the public key
-//! text), a wrong issuer or audience, or an expired or malformed token are rejected.
+//! RS256 / ES256 with a public key in PEM. `exp`, `iss`, `aud`, `sub` and `role` are
+//! required, and a missing one is named in the refusal; `aud` may be a string or an array
+//! (RFC 7519, 4.1.3) that holds our audience; `nbf` is checked when present; a small leeway
+//! absorbs clock skew. A token may live at most the configured lifetime (`exp` counted from
+//! `iat`, or from now when `iat` is missing or in the future). Tokens with `alg: none`,
+//! another algorithm (including an HS256 token "signed" with the public key text), a wrong
+//! issuer or audience, or an expired or malformed token are rejected.
 
 use std::io::Write;
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::Context;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -39,9 +43,34 @@ pub struct Claims {
     pub nbf: Option<i64>,
     /// Issuer.
     pub iss: String,
-    /// Audience.
-    pub aud: String,
+    /// Audience: one, or several of which ours must be one.
+    pub aud: Audience,
 }
+
+/// The `aud` claim: a string, or an array of strings (RFC 7519, 4.1.3).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum Audience {
+    /// One audience.
+    One(String),
+    /// Several audiences.
+    Many(Vec<String>),
+}
+
+impl From<&str> for Audience {
+    fn from(audience: &str) -> Self {
+        Audience::One(audience.to_owned())
+    }
+}
+
+impl From<String> for Audience {
+    fn from(audience: String) -> Self {
+        Audience::One(audience)
+    }
+}
+
+/// Claims every token must carry, in the order a refusal names the first one missing.
+const REQUIRED: [&str; 5] = ["exp", "iss", "aud", "sub", "role"];
 
 impl From<Claims> for Principal {
     fn from(claims: Claims) -> Self {
@@ -65,10 +94,14 @@ pub enum Key {
     Es256Pem(Vec<u8>),
 }
 
+/// The longest a token may live unless configured otherwise (`--jwt-max-ttl`).
+pub const DEFAULT_MAX_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Verifies bearer tokens.
 pub struct Verifier {
     key: DecodingKey,
     validation: Validation,
+    max_ttl: Duration,
 }
 
 /// Why a token was refused; shown to the caller as `UNAUTHENTICATED`.
@@ -103,14 +136,55 @@ impl Verifier {
         validation.leeway = leeway_secs;
         validation.validate_exp = true;
         validation.validate_nbf = true;
-        Ok(Self { key, validation })
+        Ok(Self {
+            key,
+            validation,
+            max_ttl: DEFAULT_MAX_TTL,
+        })
     }
 
-    /// Verifies a token and returns its claims.
+    /// Refuses tokens that live longer than `max_ttl`.
+    pub fn with_max_ttl(mut self, max_ttl: Duration) -> Self {
+        self.max_ttl = max_ttl;
+        self
+    }
+
+    /// Verifies a token and returns its claims: signature, algorithm, issuer, audience and
+    /// times first (jsonwebtoken), then which required claim is missing, then the claims'
+    /// types, then the lifetime.
     pub fn verify(&self, token: &str) -> Result<Claims, Rejected> {
-        jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|err| Rejected(describe(&err)))
+        let raw = jsonwebtoken::decode::<serde_json::Map<String, serde_json::Value>>(
+            token,
+            &self.key,
+            &self.validation,
+        )
+        .map_err(|err| Rejected(describe(&err)))?
+        .claims;
+        if let Some(missing) = REQUIRED.iter().find(|claim| !raw.contains_key(**claim)) {
+            return Err(Rejected(format!("the token has no `{missing}` claim")));
+        }
+        let claims: Claims = serde_json::from_value(serde_json::Value::Object(raw))
+            .map_err(|err| Rejected(format!("the token's claims are invalid: {err}")))?;
+        self.check_lifetime(&claims, chrono::Utc::now().timestamp())?;
+        Ok(claims)
+    }
+
+    /// Refuses a token whose `exp` lies more than the maximum lifetime after its `iat` (or
+    /// after `now`, when `iat` is missing or in the future).
+    fn check_lifetime(&self, claims: &Claims, now: i64) -> Result<(), Rejected> {
+        let from = claims.iat.map_or(now, |iat| iat.min(now));
+        let lifetime = claims.exp.saturating_sub(from);
+        let max = i64::try_from(self.max_ttl.as_secs()).unwrap_or(i64::MAX);
+        if lifetime > max {
+            let secs = |s: i64| humantime::format_duration(Duration::from_secs(s.unsigned_abs()));
+            return Err(Rejected(format!(
+                "the token lives too long: {} from {} to its `exp`; this server accepts at most {}",
+                secs(lifetime),
+                if claims.iat.is_some() { "`iat`" } else { "now" },
+                secs(max),
+            )));
+        }
+        Ok(())
     }
 
     /// Reads an `Authorization` header value: absent means anonymous; anything other than
@@ -141,7 +215,7 @@ fn describe(err: &jsonwebtoken::errors::Error) -> String {
         ErrorKind::InvalidAlgorithm => {
             "the token uses an algorithm this server does not accept".into()
         }
-        ErrorKind::MissingRequiredClaim(claim) => format!("the token has no {claim} claim"),
+        ErrorKind::MissingRequiredClaim(claim) => format!("the token has no `{claim}` claim"),
         ErrorKind::InvalidSignature => "the token's signature is invalid".into(),
         _ => "the token is malformed".into(),
     }
@@ -192,167 +266,4 @@ pub fn load_or_create_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
-    const ISS: &str = "https://issuer.example.org";
-    const AUD: &str = "yhdyspinta";
-
-    fn claims() -> Claims {
-        Claims {
-            sub: "integrator-1".into(),
-            name: Some("Testi Integraattori".into()),
-            role: Role::Editor,
-            orgs: vec![Uuid::from_u128(7)],
-            exp: chrono::Utc::now().timestamp() + 600,
-            iat: None,
-            nbf: None,
-            iss: ISS.into(),
-            aud: AUD.into(),
-        }
-    }
-
-    fn verifier() -> Verifier {
-        Verifier::new(&Key::Hs256(SECRET.to_vec()), ISS, AUD, 5).unwrap()
-    }
-
-    fn b64(bytes: &[u8]) -> String {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    }
-
-    #[test]
-    fn accepts_a_valid_token() {
-        let token = mint_hs256(SECRET, &claims()).unwrap();
-        let principal = verifier()
-            .principal(Some(&format!("Bearer {token}")))
-            .unwrap()
-            .unwrap();
-        assert_eq!(principal.sub, "integrator-1");
-        assert_eq!(principal.orgs, vec![Uuid::from_u128(7)]);
-        assert_eq!(verifier().principal(None).unwrap(), None);
-    }
-
-    #[test]
-    fn rejects_bad_tokens() {
-        let v = verifier();
-        let expired = Claims {
-            exp: chrono::Utc::now().timestamp() - 3600,
-            ..claims()
-        };
-        assert_eq!(
-            v.verify(&mint_hs256(SECRET, &expired).unwrap())
-                .unwrap_err()
-                .0,
-            "the token has expired"
-        );
-        let wrong_iss = Claims {
-            iss: "someone-else".into(),
-            ..claims()
-        };
-        assert!(v.verify(&mint_hs256(SECRET, &wrong_iss).unwrap()).is_err());
-        let wrong_aud = Claims {
-            aud: "other".into(),
-            ..claims()
-        };
-        assert!(v.verify(&mint_hs256(SECRET, &wrong_aud).unwrap()).is_err());
-        let future = Claims {
-            nbf: Some(chrono::Utc::now().timestamp() + 3600),
-            ..claims()
-        };
-        assert!(v.verify(&mint_hs256(SECRET, &future).unwrap()).is_err());
-        let other_secret = mint_hs256(b"another-secret-another-secret-!!", &claims()).unwrap();
-        assert!(v.verify(&other_secret).is_err());
-        for header in [
-            "Basic abc",
-            "Bearer",
-            "Bearer ",
-            "Bearer a.b",
-            "Bearer not.a.token",
-            "bearer ...",
-        ] {
-            assert!(v.principal(Some(header)).is_err(), "{header}");
-        }
-    }
-
-    #[test]
-    fn requires_sub_exp_iss_aud() {
-        let v = verifier();
-        let full = serde_json::json!({ "sub": "x", "role": "editor", "exp": chrono::Utc::now().timestamp() + 600, "iss": ISS, "aud": AUD });
-        for missing in ["sub", "exp", "iss", "aud"] {
-            let mut claims = full.clone();
-            claims.as_object_mut().unwrap().remove(missing);
-            let token = jsonwebtoken::encode(
-                &Header::new(Algorithm::HS256),
-                &claims,
-                &EncodingKey::from_secret(SECRET),
-            )
-            .unwrap();
-            assert!(
-                v.verify(&token).is_err(),
-                "a token without {missing} is refused"
-            );
-        }
-    }
-
-    #[test]
-    fn rejects_alg_none() {
-        let header = b64(br#"{"alg":"none","typ":"JWT"}"#);
-        let payload = b64(serde_json::to_string(&claims()).unwrap().as_bytes());
-        assert!(verifier().verify(&format!("{header}.{payload}.")).is_err());
-    }
-
-    const RS_PRIVATE: &[u8] = include_bytes!("../../tests/fixtures/keys/rs256_private.pem");
-    const RS_PUBLIC: &[u8] = include_bytes!("../../tests/fixtures/keys/rs256_public.pem");
-    const ES_PRIVATE: &[u8] = include_bytes!("../../tests/fixtures/keys/es256_private.pem");
-    const ES_PUBLIC: &[u8] = include_bytes!("../../tests/fixtures/keys/es256_public.pem");
-
-    #[test]
-    fn public_key_algorithms() {
-        let rs = Verifier::new(&Key::Rs256Pem(RS_PUBLIC.to_vec()), ISS, AUD, 5).unwrap();
-        let es = Verifier::new(&Key::Es256Pem(ES_PUBLIC.to_vec()), ISS, AUD, 5).unwrap();
-        let rs_token = jsonwebtoken::encode(
-            &Header::new(Algorithm::RS256),
-            &claims(),
-            &EncodingKey::from_rsa_pem(RS_PRIVATE).unwrap(),
-        )
-        .unwrap();
-        let es_token = jsonwebtoken::encode(
-            &Header::new(Algorithm::ES256),
-            &claims(),
-            &EncodingKey::from_ec_pem(ES_PRIVATE).unwrap(),
-        )
-        .unwrap();
-        assert_eq!(rs.verify(&rs_token).unwrap().sub, "integrator-1");
-        assert_eq!(es.verify(&es_token).unwrap().sub, "integrator-1");
-        // Each verifier takes only its own algorithm.
-        assert!(rs.verify(&es_token).is_err());
-        assert!(es.verify(&rs_token).is_err());
-        // Algorithm confusion: an HS256 token keyed with the public key text.
-        let confused = mint_hs256(RS_PUBLIC, &claims()).unwrap();
-        assert_eq!(
-            rs.verify(&confused).unwrap_err().0,
-            "the token uses an algorithm this server does not accept"
-        );
-        // An HS256 verifier refuses RS256 tokens.
-        assert!(verifier().verify(&rs_token).is_err());
-    }
-
-    #[test]
-    fn secret_file_is_created_private_and_reused() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("yhdyspinta.jwt-secret");
-        let first = load_or_create_secret(&path).unwrap();
-        assert_eq!(first.len(), 64);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            assert_eq!(
-                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
-                0o600
-            );
-        }
-        assert_eq!(load_or_create_secret(&path).unwrap(), first);
-    }
-}
+mod tests;

@@ -12,6 +12,7 @@ pub mod loaders;
 pub mod page;
 pub mod tx;
 pub mod version;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
 use crate::error::is_unavailable;
@@ -24,9 +25,13 @@ pub const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 /// beside the server, for example) before the start fails.
 const STARTUP_PATIENCE: Duration = Duration::from_secs(10);
 
+/// How long an SQLite write waits for the write lock held by another writer before it
+/// fails with `database is locked`.
+pub const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Opens a connection pool to `url` (`sqlite://file.db` or `postgres://…`) with the default
-/// acquire timeout. An SQLite file is created when missing, and foreign keys are enforced on
-/// every SQLite connection.
+/// acquire timeout. An SQLite file is created when missing; every SQLite connection is
+/// opened with [`sqlite_options`].
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     connect_with(url, DEFAULT_ACQUIRE_TIMEOUT).await
 }
@@ -52,7 +57,8 @@ pub async fn connect_with(
         .acquire_timeout(acquire_timeout)
         // Statements are logged by sqlx at debug level (`RUST_LOG=sqlx=debug`).
         .sqlx_logging(true)
-        .sqlx_logging_level(tracing::log::LevelFilter::Debug);
+        .sqlx_logging_level(tracing::log::LevelFilter::Debug)
+        .map_sqlx_sqlite_opts(sqlite_options);
     let started = Instant::now();
     let patient = !url.starts_with("sqlite:");
     let db = loop {
@@ -67,11 +73,6 @@ pub async fn connect_with(
             }
         }
     };
-    if db.get_database_backend() == DbBackend::Sqlite {
-        // WAL lets readers proceed while a writer commits (the mode is stored in the file).
-        // sqlx already enables foreign keys and a busy timeout on every SQLite connection.
-        db.execute_unprepared("PRAGMA journal_mode = WAL;").await?;
-    }
     Ok(db)
 }
 
@@ -139,6 +140,20 @@ async fn answers(db: &DatabaseConnection, within: Duration) -> bool {
     }
 }
 
+/// The pragmas of every SQLite connection, set explicitly rather than left to sqlx's
+/// defaults: WAL (readers never wait for the writer, and one writer at a time commits),
+/// `synchronous = FULL` (an acknowledged write survives a power cut, not only a crashed
+/// process; one fsync per commit, which the write rate of this API affords), a busy timeout
+/// (a writer waits for the write lock instead of failing; write transactions take the lock
+/// at `BEGIN IMMEDIATE`, see [`tx::begin`]) and enforced foreign keys.
+fn sqlite_options(options: SqliteConnectOptions) -> SqliteConnectOptions {
+    options
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Full)
+        .busy_timeout(SQLITE_BUSY_TIMEOUT)
+        .foreign_keys(true)
+}
+
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(db, None).await.context("running migrations")
@@ -165,7 +180,34 @@ pub fn redact(url: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::redact;
+    use super::{SQLITE_BUSY_TIMEOUT, connect, redact};
+    use sea_orm::{ConnectionTrait, Statement};
+
+    #[tokio::test]
+    async fn sqlite_connections_have_explicit_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = connect(&format!("sqlite://{}", dir.path().join("p.db").display()))
+            .await
+            .unwrap();
+        let pragma = async |name: &str| {
+            let sql = format!("PRAGMA {name}");
+            let row = db
+                .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await
+                .unwrap()
+                .unwrap();
+            row.try_get_by_index::<String>(0)
+                .or_else(|_| row.try_get_by_index::<i64>(0).map(|n| n.to_string()))
+                .unwrap()
+        };
+        assert_eq!(pragma("journal_mode").await, "wal");
+        assert_eq!(pragma("synchronous").await, "2", "FULL");
+        assert_eq!(
+            pragma("busy_timeout").await,
+            SQLITE_BUSY_TIMEOUT.as_millis().to_string()
+        );
+        assert_eq!(pragma("foreign_keys").await, "1");
+    }
 
     #[test]
     fn redacts_passwords() {

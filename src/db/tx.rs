@@ -7,7 +7,7 @@ use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, EntityName, EntityTrait, IntoActiveModel, PrimaryKeyTrait, QueryFilter,
-    TransactionTrait,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use serde::Serialize;
 use uuid::Uuid;
@@ -83,10 +83,21 @@ macro_rules! versioned {
     };
 }
 
-/// Starts a write transaction.
+/// Starts a write transaction. On SQLite it takes the database's write lock at once
+/// (`BEGIN IMMEDIATE`), waiting up to the busy timeout while another writer holds it: a
+/// deferred transaction that reads first and writes later cannot upgrade its read snapshot
+/// once another writer has committed, and SQLite fails it with `SQLITE_BUSY` at once,
+/// without waiting. PostgreSQL ignores the mode (its row locks queue writers already).
 pub async fn begin(db: &DatabaseConnection) -> ApiResult<DatabaseTransaction> {
-    Ok(db.begin().await?)
+    Ok(db.begin_with_options(WRITE).await?)
 }
+
+/// How a write transaction starts: see [`begin`].
+pub const WRITE: TransactionOptions = TransactionOptions {
+    isolation_level: None,
+    access_mode: None,
+    sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+};
 
 /// Commits, and marks the data changed for the caches (see [`super::version`]).
 pub async fn commit(tx: DatabaseTransaction) -> ApiResult<()> {
@@ -175,6 +186,23 @@ pub async fn save<M>(
     who: &Principal,
     operation: Operation,
     before: &M,
+    after: M,
+) -> ApiResult<M>
+where
+    M: Record,
+{
+    let after = update(&tx, who, operation, before, after).await?;
+    commit(tx).await?;
+    Ok(after)
+}
+
+/// Writes a changed row and audits it like [`save`], leaving the commit to the caller, so
+/// that several rows change in one transaction (the CSV import).
+pub async fn update<M>(
+    tx: &DatabaseTransaction,
+    who: &Principal,
+    operation: Operation,
+    before: &M,
     mut after: M,
 ) -> ApiResult<M>
 where
@@ -182,9 +210,9 @@ where
 {
     after.stamp(Utc::now(), false);
     after.derive();
-    let after = after.into_active_model().reset_all().update(&tx).await?;
+    let after = after.into_active_model().reset_all().update(tx).await?;
     audit(
-        &tx,
+        tx,
         who,
         M::TYPE,
         after.id(),
@@ -193,7 +221,6 @@ where
         Some(&after),
     )
     .await?;
-    commit(tx).await?;
     Ok(after)
 }
 

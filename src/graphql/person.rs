@@ -15,6 +15,7 @@ use super::representative::Representative;
 use super::scalars::Date;
 use super::seat::NetworkMembership;
 use super::values::{blank_is_none, change};
+use crate::auth::policy::{self, Owner, Role};
 use crate::db::loaders::{MembershipsOfPerson, OrganisationById, RepresentativesOfPerson};
 use crate::domain::organisation::Deletion;
 use crate::domain::person::{NewPerson, PersonPatch, service};
@@ -27,13 +28,35 @@ row_object!(
 );
 
 impl Person {
-    fn contact_visible(&self, ctx: &Context<'_>) -> bool {
-        self.0.visibility == db::Visibility::Public || viewer(ctx).authenticated()
+    /// Whether the caller sees the contact details: public ones everyone, internal ones an
+    /// admin and the editors of the person's organisation ([`policy::may_read_internal`]).
+    async fn contact_visible(&self, ctx: &Context<'_>) -> ApiResult<bool> {
+        if self.0.visibility == db::Visibility::Public {
+            return Ok(true);
+        }
+        let who = viewer(ctx).principal();
+        let mut chain = Vec::new();
+        if who.is_some_and(|p| p.role == Role::Editor) {
+            let mut next = self.0.organisation_id;
+            while let Some(org) = next.filter(|o| !chain.contains(o) && chain.len() < 8) {
+                chain.push(org);
+                next = load_opt(ctx, Some(OrganisationById(org)))
+                    .await?
+                    .and_then(|o| o.parent_id);
+            }
+        }
+        let owners = if chain.is_empty() {
+            vec![]
+        } else {
+            vec![Owner { chain }]
+        };
+        Ok(policy::may_read_internal(who, &owners))
     }
 }
 
 /// Person: someone named as a representative, coordinator or network member. E-mail and
-/// phone of `INTERNAL` persons are null for anonymous callers.
+/// phone of `INTERNAL` persons are shown only to admins and to editors of the person's
+/// organisation (or an organisation above it); anonymous callers get null.
 #[Object]
 impl Person {
     /// Stable id.
@@ -54,17 +77,23 @@ impl Person {
             .await?
             .map(Organisation))
     }
-    /// E-mail address; null for anonymous callers when the visibility is `INTERNAL`.
-    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
-        self.contact_visible(ctx)
+    /// E-mail address; when the visibility is `INTERNAL`, null unless the caller is an
+    /// admin or an editor of the person's organisation.
+    async fn email(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
+        Ok(self
+            .contact_visible(ctx)
+            .await?
             .then_some(self.0.email.as_deref())
-            .flatten()
+            .flatten())
     }
-    /// Phone number; null for anonymous callers when the visibility is `INTERNAL`.
-    async fn phone(&self, ctx: &Context<'_>) -> Option<&str> {
-        self.contact_visible(ctx)
+    /// Phone number; when the visibility is `INTERNAL`, null unless the caller is an admin
+    /// or an editor of the person's organisation.
+    async fn phone(&self, ctx: &Context<'_>) -> ApiResult<Option<&str>> {
+        Ok(self
+            .contact_visible(ctx)
+            .await?
             .then_some(self.0.phone.as_deref())
-            .flatten()
+            .flatten())
     }
     /// Who may see the contact details.
     async fn visibility(&self) -> Visibility {

@@ -144,6 +144,19 @@ fn request_error(status: StatusCode, code: &str, message: &str) -> Response {
         .into_response()
 }
 
+/// `401 UNAUTHENTICATED` with the `WWW-Authenticate: Bearer` challenge (RFC 6750), `error`
+/// naming an invalid token when there was one.
+fn unauthorized(reason: &str, error: &str) -> Response {
+    let mut response = request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", reason);
+    let challenge = format!(r#"Bearer realm="yhdyspinta"{error}"#);
+    if let Ok(value) = header::HeaderValue::from_str(&challenge) {
+        response
+            .headers_mut()
+            .insert(header::WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
 async fn graphql_post(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -274,8 +287,15 @@ async fn execute(
     }
     let viewer = match authenticate(state, headers) {
         Ok(viewer) => viewer,
-        Err(reason) => return request_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &reason),
+        Err(reason) => return unauthorized(&reason, r#", error="invalid_token""#),
     };
+    // A mutation without a token is refused like a bad token, before it runs.
+    if !viewer.authenticated()
+        && let Ok(document) = request.parsed_query()
+        && !only_queries(document, operation_name.as_deref())
+    {
+        return unauthorized("mutations need an Authorization: Bearer token", "");
+    }
     // An anonymous query may read from the replica; a writer's request, reads included,
     // and every mutation run on the primary. The request's connection and loaders are
     // chosen here, once; resolvers take them from the context (`graphql::context::db`).

@@ -146,7 +146,7 @@ macro_rules! pair {
 /// Loads every seed row that is missing, in one transaction.
 pub async fn load(db: &DatabaseConnection) -> anyhow::Result<LoadReport> {
     let data = Dataset::build(Utc::now())?;
-    let tx = db.begin().await?;
+    let tx = db.begin_with_options(crate::db::tx::WRITE).await?;
     let report = insert_all(&tx, data).await?;
     tx.commit().await?;
     crate::db::version::bump();

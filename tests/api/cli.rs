@@ -110,6 +110,45 @@ fn token_uses_the_configured_secret_and_refuses_unknown_organisations() {
 }
 
 #[test]
+fn token_refuses_a_lifetime_the_server_would_refuse() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("cli.db").display());
+    let secret = "configured-secret-configured-secret!";
+    let mint = |args: &[&str]| {
+        yhdyspinta()
+            .args(["token", "--role", "admin"])
+            .args(args)
+            .env("DATABASE_URL", &url)
+            .env("YHDYSPINTA_JWT_SECRET", secret)
+            .output()
+            .unwrap()
+    };
+    let out = mint(&["--ttl", "2d"]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--jwt-max-ttl"), "{stderr}");
+    // The bound is the server's setting; a longer one admits a longer token.
+    let out = mint(&["--ttl", "2d", "--jwt-max-ttl", "3d"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let verifier = Verifier::new(
+        &Key::Hs256(secret.as_bytes().to_vec()),
+        "yhdyspinta",
+        "yhdyspinta-api",
+        0,
+    )
+    .unwrap();
+    let token = String::from_utf8(out.stdout).unwrap();
+    let refusal = verifier.verify(token.trim()).unwrap_err().0;
+    assert!(refusal.starts_with("the token lives too long"), "{refusal}");
+    let verifier = verifier.with_max_ttl(std::time::Duration::from_secs(3 * 24 * 3600));
+    assert!(verifier.verify(token.trim()).is_ok());
+}
+
+#[test]
 fn help_documents_every_setting() {
     let out = yhdyspinta().arg("--help").output().unwrap();
     let help = String::from_utf8(out.stdout).unwrap();
@@ -119,6 +158,7 @@ fn help_documents_every_setting() {
         "--request-timeout",
         "--jwt-issuer",
         "--jwt-public-key-file",
+        "--jwt-max-ttl",
         "serve",
         "migrate",
         "seed",

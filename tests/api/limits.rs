@@ -268,17 +268,25 @@ both! {
                 other => panic!("unexpected visibility {other}"),
             }
         }
-        // With a token the internal details are there.
-        let token = token(yhdyspinta::auth::policy::Role::Editor, &[]);
-        let body = app
-            .post_as(
-                &token,
-                "{ search(text: \"sisainen testihenkilo\") { nodes { ... on Person { email phone } } } }",
-                json!({}),
-            )
-            .await;
-        assert_eq!(body["data"]["search"]["nodes"][0]["email"], "sisainen.testihenkilo@example.org");
-        assert_eq!(body["data"]["search"]["nodes"][0]["phone"], "+358401234567");
+        // An editor of Kuopio and an admin see the internal details; an editor of another
+        // organisation does not (see tests/api/policy.rs).
+        use yhdyspinta::auth::policy::Role;
+        for (token, shown) in [(token(Role::Editor, &[kuopio]), true), (token(Role::Admin, &[]), true), (token(Role::Editor, &[]), false)] {
+            let body = app
+                .post_as(
+                    &token,
+                    "{ search(text: \"sisainen testihenkilo\") { nodes { ... on Person { email phone } } } }",
+                    json!({}),
+                )
+                .await;
+            if shown {
+                assert_eq!(body["data"]["search"]["nodes"][0]["email"], "sisainen.testihenkilo@example.org");
+                assert_eq!(body["data"]["search"]["nodes"][0]["phone"], "+358401234567");
+            } else {
+                assert!(body["data"]["search"]["nodes"][0]["email"].is_null(), "{body}");
+                assert!(body["data"]["search"]["nodes"][0]["phone"].is_null(), "{body}");
+            }
+        }
     }
 }
 

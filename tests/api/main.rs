@@ -3,6 +3,8 @@
 mod support;
 
 mod cli;
+mod concurrency;
+mod csv_import;
 mod filters;
 mod http;
 mod layout;
@@ -10,8 +12,10 @@ mod limits;
 mod lists;
 mod lookups;
 mod outage;
+mod policy;
 mod replica;
 mod schema;
 mod search;
 mod seed_facts;
+mod tokens;
 mod writes;

@@ -1,7 +1,7 @@
 //! Seats (memberships): who sits in a network. A seat is written by whoever may write its
 //! network.
 
-use entity::{membership, organisation, person};
+use entity::{membership, organisation};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use uuid::Uuid;
 
@@ -10,6 +10,7 @@ use super::{EndSeat, NewSeat, Removed, SeatPatch, Target, apply, remove_alone};
 use crate::auth::policy::Principal;
 use crate::db::audit::Operation;
 use crate::db::tx;
+use crate::domain::person::service::nameable;
 use crate::domain::validity;
 use crate::domain::values as input;
 use crate::error::{ApiResult, bad_input};
@@ -25,11 +26,16 @@ fn needs_holder(field: &str, organisation: Option<Uuid>, person: Option<Uuid>) -
     Ok(())
 }
 
-/// Checks that each named person exists.
-async fn people_exist(tx: &DatabaseTransaction, people: &[(&str, Option<Uuid>)]) -> ApiResult<()> {
+/// Checks that the caller may name each person given ([`nameable`]: a person of an
+/// organisation it writes for).
+async fn people_nameable(
+    tx: &DatabaseTransaction,
+    who: &Principal,
+    people: &[(&str, Option<Uuid>)],
+) -> ApiResult<()> {
     for (field, id) in people {
         if let Some(id) = id {
-            tx::must_exist::<person::Entity, _>(tx, field, *id, "person").await?;
+            nameable(tx, who, field, *id).await?;
         }
     }
     Ok(())
@@ -49,8 +55,9 @@ pub async fn create(
         tx::must_exist::<organisation::Entity, _>(&tx, "input.organisationId", o, "organisation")
             .await?;
     }
-    people_exist(
+    people_nameable(
         &tx,
+        who,
         &[
             ("input.personId", new.person_id),
             ("input.deputyId", new.deputy_id),
@@ -100,11 +107,14 @@ pub async fn update(
         version: patch.version,
     };
     let (tx, before) = seat_for_write(db, who, target).await?;
-    people_exist(
+    let changed =
+        |new: Option<Option<Uuid>>, old: Option<Uuid>| new.flatten().filter(|p| Some(*p) != old);
+    people_nameable(
         &tx,
+        who,
         &[
-            ("input.personId", patch.person_id.flatten()),
-            ("input.deputyId", patch.deputy_id.flatten()),
+            ("input.personId", changed(patch.person_id, before.person_id)),
+            ("input.deputyId", changed(patch.deputy_id, before.deputy_id)),
         ],
     )
     .await?;

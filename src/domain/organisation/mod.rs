@@ -10,6 +10,16 @@ use crate::domain::values::{BusinessId, Email, MunicipalityCode, Phone, Url};
 
 crate::versioned!(organisation, "Organisation", "organisation", searchable);
 
+/// Whether an organisation of `kind` is national reference data (the municipalities and
+/// the wellbeing services counties, Helsinki among them): only an admin deletes or renames
+/// one.
+pub fn is_reference(kind: OrganisationKind) -> bool {
+    matches!(
+        kind,
+        OrganisationKind::Municipality | OrganisationKind::WellbeingCounty
+    )
+}
+
 /// An organisation to create, its fields checked.
 #[derive(Debug, Clone)]
 pub struct NewOrganisation {

@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::cascade::{finish, refuse_current, remove_roles, still_valid};
 use super::{
     Deletion, NewOrganisation, OrganisationFilter, OrganisationKey, OrganisationOrder,
-    OrganisationPatch,
+    OrganisationPatch, is_reference,
 };
 use crate::auth::guard::enforce;
 use crate::auth::owners::owner;
@@ -24,7 +24,7 @@ use crate::db::audit::Operation;
 use crate::db::page::{Window, page_of};
 use crate::db::tx;
 use crate::domain::search::{Kind, text_condition};
-use crate::error::{ApiResult, bad_input, conflict};
+use crate::error::{ApiResult, bad_input, conflict, forbidden_field};
 
 /// Organisations matching `filter` in `order`, the rows inside `window` and the total.
 pub async fn list<C: ConnectionTrait>(
@@ -173,7 +173,8 @@ impl NewOrganisation {
 }
 
 /// Changes an organisation's own fields; an editor may change the organisations it owns
-/// and their units. A business ID stays unique.
+/// and their units, but not the name of a municipality or a county (national reference
+/// data, [`is_reference`]). A business ID stays unique.
 pub async fn update(
     db: &DatabaseConnection,
     who: &Principal,
@@ -181,11 +182,21 @@ pub async fn update(
 ) -> ApiResult<organisation::Model> {
     let id = patch.id;
     let (tx, before) = tx::lock_for_update::<organisation::Model>(db, id, patch.version).await?;
+    let owner = owner(&tx, id).await?;
     enforce(
-        policy::may_write(Some(who), &[owner(&tx, id).await?]),
+        policy::may_write(Some(who), std::slice::from_ref(&owner)),
         "this organisation",
     )?;
     let after = patch.apply(before.clone());
+    let renamed = (&after.name_fi, &after.name_sv, &after.name_en)
+        != (&before.name_fi, &before.name_sv, &before.name_en);
+    let reference = renamed && is_reference(before.kind);
+    if policy::may_change_reference(Some(who), &owner, reference) != policy::Decision::Allow {
+        return Err(forbidden_field(
+            "input.name",
+            "municipalities and wellbeing services counties are national reference data: only an admin renames one",
+        ));
+    }
     check_unique_codes(&tx, Some(id), after.business_id.as_deref(), None).await?;
     tx::save(tx, who, Operation::Update, &before, after).await
 }
@@ -230,11 +241,20 @@ impl OrganisationPatch {
 ///
 /// What is audited: every representative and seat removed, and the organisation itself;
 /// link rows are counted in the returned number of removed references.
+///
+/// Who may: whoever may write the organisation, except that municipalities and counties
+/// are national reference data ([`is_reference`]) that only an admin deletes, with or
+/// without `cascade`.
 pub async fn delete(db: &DatabaseConnection, who: &Principal, del: Deletion) -> ApiResult<u64> {
     let (tx, before) = tx::lock_for_update::<organisation::Model>(db, del.id, del.version).await?;
+    let owner = owner(&tx, del.id).await?;
     enforce(
-        policy::may_write(Some(who), &[owner(&tx, del.id).await?]),
+        policy::may_write(Some(who), std::slice::from_ref(&owner)),
         "this organisation",
+    )?;
+    enforce(
+        policy::may_change_reference(Some(who), &owner, is_reference(before.kind)),
+        "national reference data: only an admin deletes a municipality or a wellbeing services county",
     )?;
     blocking_children(&tx, del.id).await?;
     let links = current_links(&tx, del.id).await?;

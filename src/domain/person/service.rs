@@ -3,8 +3,8 @@
 use entity::{membership, network, organisation, person, representative};
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
@@ -16,7 +16,28 @@ use crate::db::audit::Operation;
 use crate::db::tx;
 use crate::domain::organisation::Deletion;
 use crate::domain::organisation::cascade::{finish, refuse_current, remove_roles, still_valid};
-use crate::error::ApiResult;
+use crate::error::{ApiResult, forbidden_field};
+
+/// The person `id` that input `field` names as a representative, a deputy or a seat's
+/// holder, if the caller may name that person ([`policy::may_name_person`]): a person of an
+/// organisation the caller writes for. `BAD_USER_INPUT` when there is no such person,
+/// `FORBIDDEN` naming `field` when the person is another organisation's (or of none).
+pub async fn nameable<C: ConnectionTrait>(
+    db: &C,
+    who: &Principal,
+    field: &str,
+    id: Uuid,
+) -> ApiResult<person::Model> {
+    let person = tx::must_exist::<person::Entity, _>(db, field, id, "person").await?;
+    let owners = owned_by(db, person.organisation_id).await?;
+    match policy::may_name_person(Some(who), &owners) {
+        policy::Decision::Forbidden => Err(forbidden_field(
+            field,
+            "the person belongs to an organisation your token does not write for: name a person of your own organisation",
+        )),
+        decision => enforce(decision, "that person").map(|()| person),
+    }
+}
 
 /// Creates a person working for an organisation the caller owns.
 pub async fn create(

@@ -22,7 +22,7 @@ use crate::db::tx;
 use crate::domain::reference::service::topic_id;
 use crate::domain::reference::service::topic_subtree;
 use crate::domain::search::{Kind, text_condition};
-use crate::error::{ApiResult, bad_input, conflict};
+use crate::error::{ApiResult, bad_input, conflict, forbidden_field};
 
 /// The statuses of an open action.
 const OPEN: [ActionStatus; 2] = [ActionStatus::Planned, ActionStatus::InProgress];
@@ -148,20 +148,74 @@ async fn set_responsible(tx: &DatabaseTransaction, action: Uuid, orgs: &[Uuid]) 
     tx::replace_links(tx, action_organisation::Column::ActionId, action, links).await
 }
 
-/// Checks that the organisations exist and that the caller may write for one of them.
+/// The input field naming an action's responsible organisations.
+const RESPONSIBLE: &str = "input.responsibleOrganisationIds";
+
+/// Checks that the organisations exist and that the caller may make them the responsible
+/// organisations of an action now answered for by `current` (none for a new action): see
+/// [`policy::may_change_responsible`]. A refusal names the field at fault.
 async fn may_make_responsible(
     tx: &DatabaseTransaction,
     who: &Principal,
+    current: &[Uuid],
     orgs: &[Uuid],
 ) -> ApiResult<()> {
     for (i, org) in orgs.iter().enumerate() {
-        let field = format!("input.responsibleOrganisationIds[{i}]");
+        let field = format!("{RESPONSIBLE}[{i}]");
         tx::must_exist::<organisation::Entity, _>(tx, &field, *org, "organisation").await?;
     }
-    enforce(
-        policy::may_write(Some(who), &owners(tx, orgs.iter().copied()).await?),
-        "actions of those organisations",
-    )
+    let added: Vec<(usize, Uuid)> = orgs
+        .iter()
+        .copied()
+        .enumerate()
+        .filter(|(_, org)| !current.contains(org))
+        .collect();
+    let removed: Vec<Uuid> = current
+        .iter()
+        .copied()
+        .filter(|org| !orgs.contains(org))
+        .collect();
+    let added_ids: Vec<Uuid> = added.iter().map(|(_, org)| *org).collect();
+    let added_owners = owners(tx, added_ids).await?;
+    let removed_owners = owners(tx, removed.clone()).await?;
+    let remaining = orgs.iter().collect::<std::collections::HashSet<_>>().len();
+    let decision =
+        policy::may_change_responsible(Some(who), &added_owners, &removed_owners, remaining);
+    if decision != policy::Decision::Forbidden {
+        return enforce(decision, "actions of those organisations");
+    }
+    let own = |owner: &policy::Owner| {
+        policy::may_write(Some(who), std::slice::from_ref(owner)) == policy::Decision::Allow
+    };
+    if let Some(((i, _), _)) = added.iter().zip(&added_owners).find(|(_, o)| !own(o)) {
+        return Err(forbidden_field(
+            format!("{RESPONSIBLE}[{i}]"),
+            "your token does not write for this organisation: only an admin makes another organisation responsible for an action",
+        ));
+    }
+    if let Some((org, _)) = removed.iter().zip(&removed_owners).find(|(_, o)| !own(o)) {
+        return Err(forbidden_field(
+            RESPONSIBLE,
+            format!(
+                "organisation {org} is responsible for this action too: only it or an admin may remove it"
+            ),
+        ));
+    }
+    Err(forbidden_field(
+        RESPONSIBLE,
+        "an action needs a responsible organisation: only an admin leaves one unassigned",
+    ))
+}
+
+/// The responsible organisations of an action.
+async fn responsible_of(tx: &DatabaseTransaction, action: Uuid) -> ApiResult<Vec<Uuid>> {
+    Ok(action_organisation::Entity::find()
+        .filter(action_organisation::Column::ActionId.eq(action))
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|link| link.organisation_id)
+        .collect())
 }
 
 /// `BAD_USER_INPUT` when a period ends before it starts.
@@ -175,8 +229,8 @@ fn check_period(row: &action::Model) -> ApiResult<()> {
     Ok(())
 }
 
-/// Adds an action at the end of its goal. An editor must be able to write one of the
-/// responsible organisations (so an editor cannot add an unassigned action); audited.
+/// Adds an action at the end of its goal. An editor names only its own organisations as
+/// responsible, at least one (so an editor cannot add an unassigned action); audited.
 pub async fn create_action(
     db: &DatabaseConnection,
     who: &Principal,
@@ -202,7 +256,7 @@ pub async fn create_action(
     check_period(&row)?;
     let tx = tx::begin(db).await?;
     tx::must_exist::<goal::Entity, _>(&tx, "input.goalId", new.goal_id, "goal").await?;
-    may_make_responsible(&tx, who, &new.responsible).await?;
+    may_make_responsible(&tx, who, &[], &new.responsible).await?;
     if let Some(slug) = &new.topic {
         row.topic_id = Some(topic_id(&tx, "input.topic", slug).await?);
     }
@@ -218,8 +272,9 @@ pub async fn create_action(
 }
 
 /// Changes an action. The caller must be able to write the action (one of its responsible
-/// organisations) and, when the responsible organisations are replaced, one of the new ones.
-/// So an editor of one responsible organisation may replace the others with its own alone.
+/// organisations); when the responsible organisations are replaced, an editor may add and
+/// remove only its own organisations and must leave one ([`may_make_responsible`]): a
+/// co-responsible editor cannot remove the others.
 pub async fn update_action(
     db: &DatabaseConnection,
     who: &Principal,
@@ -232,7 +287,8 @@ pub async fn update_action(
         "this action",
     )?;
     if let Some(orgs) = &patch.responsible {
-        may_make_responsible(&tx, who, orgs).await?;
+        let current = responsible_of(&tx, patch.id).await?;
+        may_make_responsible(&tx, who, &current, orgs).await?;
     }
     tx::check_version(&before, patch.version)?;
     let mut after = before.clone();

@@ -86,46 +86,94 @@ async fn an_editor_of_a_responsible_organisation_may_report_progress_others_may_
     );
 }
 
+/// `FORBIDDEN` naming `field`.
+fn forbidden_at<T: std::fmt::Debug>(result: &Result<T, ApiError>, field: &str) -> bool {
+    matches!(result, Err(ApiError::ForbiddenField(e)) if e.field == field)
+}
+
 #[tokio::test]
 async fn an_editor_adds_actions_only_for_its_own_organisations() {
     let (db, _dir) = seeded().await;
     let (goal, [a, b, _]) = setting(&db).await;
     let refused = service::create_action(&db, &editor(&[a]), new_action(goal, &[b])).await;
     assert!(
-        matches!(refused, Err(ApiError::Forbidden(_))),
+        forbidden_at(&refused, "input.responsibleOrganisationIds[0]"),
         "{refused:?}"
     );
     let unassigned = service::create_action(&db, &editor(&[a]), new_action(goal, &[])).await;
     assert!(
-        matches!(unassigned, Err(ApiError::Forbidden(_))),
+        forbidden_at(&unassigned, "input.responsibleOrganisationIds"),
         "{unassigned:?}"
     );
-    let ok = service::create_action(&db, &editor(&[a]), new_action(goal, &[a, b])).await;
+    // Sharing with another organisation is the admin's.
+    let shared = service::create_action(&db, &editor(&[a]), new_action(goal, &[a, b])).await;
+    assert!(
+        forbidden_at(&shared, "input.responsibleOrganisationIds[1]"),
+        "{shared:?}"
+    );
+    let ok = service::create_action(&db, &editor(&[a]), new_action(goal, &[a])).await;
     assert!(ok.is_ok(), "{ok:?}");
 }
 
-/// Today's rule, written down as it is: an editor of one responsible organisation may
-/// replace the responsible organisations with its own alone, dropping the others.
+/// A co-responsible editor changes the responsible organisations only among its own: it
+/// may add its unit or withdraw, never drop or add another organisation.
 #[tokio::test]
-async fn an_editor_of_one_responsible_organisation_may_drop_the_others() {
+async fn an_editor_of_one_responsible_organisation_cannot_drop_the_others() {
     let (db, _dir) = seeded().await;
     let (goal, [a, b, other]) = setting(&db).await;
     let action = service::create_action(&db, &admin(), new_action(goal, &[a, b]))
         .await
         .unwrap();
+    let v = action.version;
+    let me = editor(&[a]);
+    let update =
+        |orgs: &[Uuid]| service::update_action(&db, &me, responsible_only(action.id, v, orgs));
 
-    let to_other = responsible_only(action.id, action.version, &[other]);
-    let refused = service::update_action(&db, &editor(&[a]), to_other).await;
+    let to_other = update(&[other]).await;
     assert!(
-        matches!(refused, Err(ApiError::Forbidden(_))),
-        "{refused:?}"
+        forbidden_at(&to_other, "input.responsibleOrganisationIds[0]"),
+        "{to_other:?}"
     );
+    let to_self = update(&[a]).await;
+    assert!(
+        forbidden_at(&to_self, "input.responsibleOrganisationIds"),
+        "{to_self:?}"
+    );
+    let with_other = update(&[a, b, other]).await;
+    assert!(
+        forbidden_at(&with_other, "input.responsibleOrganisationIds[2]"),
+        "{with_other:?}"
+    );
+    let none = update(&[]).await;
+    assert!(
+        forbidden_at(&none, "input.responsibleOrganisationIds"),
+        "{none:?}"
+    );
+    assert_eq!(responsible_of(&db, action.id).await, sorted(&[a, b]));
 
-    let to_self = responsible_only(action.id, action.version, &[a]);
-    let updated = service::update_action(&db, &editor(&[a]), to_self)
-        .await
-        .unwrap();
-    assert_eq!(responsible_of(&db, updated.id).await, vec![a]);
-    let lost = service::create_report(&db, &editor(&[b]), report(action.id)).await;
+    // Keeping the list (in any order) while changing the rest is fine.
+    let kept = update(&[b, a]).await.unwrap();
+    assert_eq!(responsible_of(&db, action.id).await, sorted(&[a, b]));
+    // Withdrawing itself is too; b keeps the action and its reports.
+    let withdrawn = service::update_action(
+        &db,
+        &editor(&[a]),
+        responsible_only(action.id, kept.version, &[b]),
+    )
+    .await
+    .unwrap();
+    assert_eq!(responsible_of(&db, withdrawn.id).await, vec![b]);
+    assert!(
+        service::create_report(&db, &editor(&[b]), report(action.id))
+            .await
+            .is_ok()
+    );
+    let lost = service::create_report(&db, &editor(&[a]), report(action.id)).await;
     assert!(matches!(lost, Err(ApiError::Forbidden(_))), "{lost:?}");
+}
+
+fn sorted(orgs: &[Uuid]) -> Vec<Uuid> {
+    let mut orgs = orgs.to_vec();
+    orgs.sort();
+    orgs
 }

@@ -3,22 +3,29 @@
 //! columns ([`export`]).
 
 mod export;
+mod matching;
+mod parse;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use entity::enums::{Level, OrganisationKind, Visibility};
 use entity::{organisation, person, representative, topic};
-use sea_orm::{ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 pub use export::export;
+pub use matching::{Outcome, RowOutcome};
 
-use super::service::{insert, may_write};
+use super::service::{insert, may_write, replace_served};
 use crate::auth::policy::Principal;
+use crate::db::audit::Operation;
 use crate::db::tx;
-use crate::domain::values::{self, Checked};
-use crate::error::{ApiResult, FieldError};
+use crate::error::ApiResult;
+use matching::{Existing, Key};
+use parse::parse_rows;
 
 /// The columns of the representatives CSV, in order.
 pub const CSV_COLUMNS: [&str; 12] = [
@@ -67,12 +74,15 @@ pub struct Imported {
     pub persons_created: usize,
     /// Every problem found.
     pub errors: Vec<RowError>,
-    /// The representatives created.
+    /// The representatives created or updated (none in a dry run).
     pub representatives: Vec<representative::Model>,
+    /// What happened (or would happen) with each row, in order.
+    pub rows: Vec<RowOutcome>,
 }
 
 /// A parsed, checked row.
 struct Row {
+    line: i32,
     person_name: String,
     title: Option<String>,
     email: Option<String>,
@@ -89,9 +99,12 @@ struct Row {
 
 /// Imports an organisation's representatives. All or nothing: when any row is invalid
 /// nothing is written and every problem is reported; with `dry_run` nothing is written
-/// either way. The caller must be allowed to write for the organisation. Persons are
-/// matched by name (ignoring case) within the organisation and created when missing; every
-/// person and representative created is audited, in the import's one transaction.
+/// either way, and the report says what would happen. The caller must be allowed to write
+/// for the organisation. Persons are matched by name (ignoring case) within the
+/// organisation and created when missing (an existing person's contact details are left
+/// as they are). A row that matches an appointment ([`matching`]) updates it or is reported
+/// unchanged, so importing an export changes nothing. Every person and representative
+/// created or changed is audited, in the import's one transaction.
 pub async fn import(
     db: &DatabaseConnection,
     who: &Principal,
@@ -103,7 +116,9 @@ pub async fn import(
     tx::must_exist::<organisation::Entity, _>(&tx, "organisationId", org, "organisation").await?;
     may_write(&tx, who, org, "representatives of that organisation").await?;
     let (topics, municipalities) = lookups(&tx).await?;
-    let (rows, errors) = parse_rows(csv_text, &topics, &municipalities);
+    let (rows, mut errors) = parse_rows(csv_text, &topics, &municipalities);
+    errors.extend(matching::duplicates(&rows));
+    errors.sort_by_key(|e| e.line);
     let mut imported = Imported {
         dry_run,
         applied: false,
@@ -111,40 +126,109 @@ pub async fn import(
         persons_created: 0,
         errors,
         representatives: Vec::new(),
+        rows: Vec::new(),
     };
-    if !imported.errors.is_empty() || dry_run {
+    if !imported.errors.is_empty() {
         tx.rollback().await?;
         return Ok(imported);
     }
-    let mut people = People::of(&tx, org).await?;
+    let existing = Existing::of(&tx, org).await?;
+    let mut people = People::of(&tx, org, &existing.named, dry_run).await?;
     for row in rows {
-        let person_id = people.id_of(&tx, who, &row.person_name, Some(&row)).await?;
-        let deputy_id = match &row.deputy_name {
-            Some(name) => Some(people.id_of(&tx, who, name, None).await?),
-            None => None,
-        };
-        let model = representative::Model {
-            id: Uuid::new_v4(),
-            person_id,
-            organisation_id: org,
-            topic_id: row.topic,
-            level: row.level,
-            role: row.role,
-            deputy_id,
-            valid_from: row.valid_from,
-            valid_to: row.valid_to,
-            created_at: Default::default(),
-            updated_at: Default::default(),
-            version: 0,
-        };
-        imported
-            .representatives
-            .push(insert(&tx, who, model, &row.served).await?);
+        let outcome = apply_row(&tx, who, &mut people, &existing, row).await?;
+        if let Some(rep) = outcome.1 {
+            imported.representatives.push(rep);
+        }
+        imported.rows.push(outcome.0);
     }
-    tx::commit(tx).await?;
-    imported.applied = true;
     imported.persons_created = people.created;
+    if dry_run {
+        tx.rollback().await?;
+    } else {
+        tx::commit(tx).await?;
+        imported.applied = true;
+    }
     Ok(imported)
+}
+
+/// Creates, updates or leaves the appointment of one row (in a dry run only decides which),
+/// with the row written when it was.
+async fn apply_row(
+    tx: &DatabaseTransaction,
+    who: &Principal,
+    people: &mut People,
+    existing: &Existing,
+    row: Row,
+) -> ApiResult<(RowOutcome, Option<representative::Model>)> {
+    let person_id = people.id_of(tx, who, &row.person_name, Some(&row)).await?;
+    let deputy_id = match &row.deputy_name {
+        Some(name) => Some(people.id_of(tx, who, name, None).await?),
+        None => None,
+    };
+    let key = Key {
+        person: person_id,
+        topic: row.topic,
+        level: row.level,
+        valid_from: row.valid_from,
+    };
+    let line = row.line;
+    let report = |outcome, representative| RowOutcome {
+        line,
+        outcome,
+        representative,
+    };
+    match existing.matching(&key) {
+        Some(rep) if existing.unchanged(rep, &row, deputy_id) => {
+            Ok((report(Outcome::Unchanged, Some(rep.id)), None))
+        }
+        Some(rep) if people.dry_run => Ok((report(Outcome::Updated, Some(rep.id)), None)),
+        Some(rep) => {
+            let mut after = rep.clone();
+            after.role = row.role;
+            after.deputy_id = deputy_id;
+            after.valid_to = row.valid_to;
+            let after = tx::update(tx, who, Operation::Update, rep, after).await?;
+            replace_served(tx, rep.id, &row.served).await?;
+            Ok((report(Outcome::Updated, Some(rep.id)), Some(after)))
+        }
+        None if people.dry_run => Ok((report(Outcome::Created, None), None)),
+        None => {
+            let model = representative::Model {
+                id: Uuid::new_v4(),
+                person_id,
+                organisation_id: people.org,
+                topic_id: row.topic,
+                level: row.level,
+                role: row.role,
+                deputy_id,
+                valid_from: row.valid_from,
+                valid_to: row.valid_to,
+                created_at: Default::default(),
+                updated_at: Default::default(),
+                version: 0,
+            };
+            let created = insert(tx, who, model, &row.served).await?;
+            Ok((report(Outcome::Created, Some(created.id)), Some(created)))
+        }
+    }
+}
+
+/// An organisation and its units, their units included.
+async fn with_units(tx: &DatabaseTransaction, org: Uuid) -> ApiResult<Vec<Uuid>> {
+    let mut all = vec![org];
+    let mut level = vec![org];
+    while !level.is_empty() && all.len() < 10_000 {
+        level = organisation::Entity::find()
+            .filter(organisation::Column::ParentId.is_in(level))
+            .filter(organisation::Column::Id.is_not_in(all.clone()))
+            .all(tx)
+            .await?
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
+        all.extend(&level);
+    }
+    Ok(all)
 }
 
 /// Topic ids by slug and municipality ids by code.
@@ -167,26 +251,43 @@ async fn lookups(
     Ok((topics, municipalities))
 }
 
-/// The organisation's persons by lower-cased name, created as the import needs them.
+/// The persons an import resolves names to, by lower-cased name: first those already named
+/// in the organisation's appointments (wherever they work), then those of the organisation
+/// and its units; created in the organisation as the import needs them (in a dry run only
+/// counted, under a stand-in id).
 struct People {
     org: Uuid,
     known: HashMap<String, Uuid>,
     created: usize,
+    dry_run: bool,
 }
 
 impl People {
-    async fn of(tx: &DatabaseTransaction, org: Uuid) -> ApiResult<People> {
-        let known = person::Entity::find()
-            .filter(person::Column::OrganisationId.eq(org))
+    async fn of(
+        tx: &DatabaseTransaction,
+        org: Uuid,
+        named: &HashSet<Uuid>,
+        dry_run: bool,
+    ) -> ApiResult<People> {
+        let mut known = HashMap::new();
+        let appointed = person::Entity::find()
+            .filter(person::Column::Id.is_in(named.iter().copied()))
+            .order_by_asc(person::Column::Id)
             .all(tx)
-            .await?
-            .into_iter()
-            .map(|p| (p.name.to_lowercase(), p.id))
-            .collect();
+            .await?;
+        let own = person::Entity::find()
+            .filter(person::Column::OrganisationId.is_in(with_units(tx, org).await?))
+            .order_by_asc(person::Column::Id)
+            .all(tx)
+            .await?;
+        for p in appointed.into_iter().chain(own) {
+            known.entry(p.name.to_lowercase()).or_insert(p.id);
+        }
         Ok(People {
             org,
             known,
             created: 0,
+            dry_run,
         })
     }
 
@@ -200,6 +301,12 @@ impl People {
     ) -> ApiResult<Uuid> {
         if let Some(id) = self.known.get(&name.to_lowercase()) {
             return Ok(*id);
+        }
+        if self.dry_run {
+            let stand_in = Uuid::new_v4();
+            self.known.insert(name.to_lowercase(), stand_in);
+            self.created += 1;
+            return Ok(stand_in);
         }
         let model = person::Model {
             id: Uuid::new_v4(),
@@ -218,181 +325,6 @@ impl People {
         self.known.insert(name.to_lowercase(), person.id);
         self.created += 1;
         Ok(person.id)
-    }
-}
-
-fn level_of(value: &str) -> Option<Level> {
-    match value.trim().to_ascii_uppercase().as_str() {
-        "LEADERSHIP" | "JOHDON TASO" | "JOHTO" => Some(Level::Leadership),
-        "INTERFACE" | "YHDYSPINTATASO" | "YHDYSPINTA" => Some(Level::Interface),
-        "EVERYDAY" | "ARJEN TASO" | "ARKI" => Some(Level::Everyday),
-        "PARTICIPATION" | "OSALLISTUMISEN TASO" | "OSALLISTUMINEN" => Some(Level::Participation),
-        _ => None,
-    }
-}
-
-/// Reads the CSV into checked rows, collecting every problem.
-fn parse_rows(
-    csv_text: &str,
-    topics: &HashMap<String, Uuid>,
-    municipalities: &HashMap<String, Uuid>,
-) -> (Vec<Row>, Vec<RowError>) {
-    let mut rows = Vec::new();
-    let mut errors = Vec::new();
-    let mut reader = ::csv::ReaderBuilder::new()
-        .trim(::csv::Trim::All)
-        .flexible(false)
-        .from_reader(csv_text.as_bytes());
-    let header_error = |message: String| RowError {
-        line: 1,
-        column: None,
-        message,
-    };
-    match reader.headers() {
-        Err(err) => {
-            errors.push(header_error(format!("cannot read the header: {err}")));
-            return (rows, errors);
-        }
-        Ok(h) if !h.iter().eq(CSV_COLUMNS) => {
-            errors.push(header_error(format!(
-                "the header must be: {}",
-                CSV_COLUMNS.join(",")
-            )));
-            return (rows, errors);
-        }
-        Ok(_) => {}
-    }
-    for (n, record) in reader.records().enumerate() {
-        let line = i32::try_from(n + 2).unwrap_or(i32::MAX);
-        let whole_row = |message: String| RowError {
-            line,
-            column: None,
-            message,
-        };
-        if n >= MAX_ROWS {
-            errors.push(whole_row(format!("at most {MAX_ROWS} rows per import")));
-            break;
-        }
-        match record {
-            Ok(record) => match parse_record(line, &record, topics, municipalities) {
-                Ok(row) => rows.push(row),
-                Err(row_errors) => errors.extend(row_errors),
-            },
-            Err(err) => errors.push(whole_row(format!("unreadable row: {err}"))),
-        }
-    }
-    (rows, errors)
-}
-
-/// The problems of one row, as they are found.
-struct Problems {
-    line: i32,
-    found: Vec<RowError>,
-}
-
-impl Problems {
-    fn add(&mut self, column: &str, message: String) {
-        self.found.push(RowError {
-            line: self.line,
-            column: Some(column.into()),
-            message,
-        });
-    }
-
-    /// The checked value, or none with its problem noted.
-    fn check<T>(&mut self, result: Checked<T>) -> Option<T> {
-        result.map_err(|e| self.add(&e.field, e.message)).ok()
-    }
-
-    /// An optional cell checked with `parse`.
-    fn optional<T>(&mut self, value: &str, parse: impl Fn(&str) -> Checked<T>) -> Option<T> {
-        if value.is_empty() {
-            None
-        } else {
-            self.check(parse(value))
-        }
-    }
-
-    fn date(&mut self, column: &str, value: &str) -> Option<NaiveDate> {
-        self.optional(value, |v| {
-            v.parse::<NaiveDate>()
-                .map_err(|_| FieldError::new(column, format!("{v:?} is not a date (YYYY-MM-DD)")))
-        })
-    }
-}
-
-/// One record as a checked row, or every problem in it.
-fn parse_record(
-    line: i32,
-    record: &::csv::StringRecord,
-    topics: &HashMap<String, Uuid>,
-    municipalities: &HashMap<String, Uuid>,
-) -> Result<Row, Vec<RowError>> {
-    let cell = |i: usize| record.get(i).unwrap_or_default();
-    let mut p = Problems {
-        line,
-        found: Vec::new(),
-    };
-    let person_name = p
-        .check(values::text("person_name", Some(cell(0)), NAME_MAX, true))
-        .flatten();
-    let title = p
-        .check(values::text("title", Some(cell(1)), SHORT_MAX, false))
-        .flatten();
-    let email = p.optional(cell(2), |v| values::email("email", v));
-    let phone = p.optional(cell(3), |v| values::phone("phone", v));
-    let visibility = match cell(4).to_ascii_uppercase().as_str() {
-        "" | "PUBLIC" => Visibility::Public,
-        "INTERNAL" => Visibility::Internal,
-        other => {
-            p.add("visibility", format!("{other:?} is not PUBLIC or INTERNAL"));
-            Visibility::Public
-        }
-    };
-    let topic = topics.get(cell(5)).copied();
-    if topic.is_none() {
-        p.add("topic", format!("no topic with slug {:?}", cell(5)));
-    }
-    let level = level_of(cell(6));
-    if level.is_none() {
-        let levels = "LEADERSHIP, INTERFACE, EVERYDAY or PARTICIPATION";
-        p.add("level", format!("{:?} is not {levels}", cell(6)));
-    }
-    let role = p
-        .check(values::text("role", Some(cell(7)), SHORT_MAX, false))
-        .flatten();
-    let deputy_name = p
-        .check(values::text("deputy_name", Some(cell(8)), NAME_MAX, false))
-        .flatten();
-    let mut served = Vec::new();
-    for code in cell(9).split([';', ' ', ',']).filter(|c| !c.is_empty()) {
-        match municipalities.get(code) {
-            Some(id) => served.push(*id),
-            None => p.add(
-                "served_municipality_codes",
-                format!("no municipality with code {code:?}"),
-            ),
-        }
-    }
-    let valid_from = p.date("valid_from", cell(10));
-    let valid_to = p.date("valid_to", cell(11));
-    p.check(values::date_range("valid_to", valid_from, valid_to));
-    match (person_name, topic, level) {
-        (Some(person_name), Some(topic), Some(level)) if p.found.is_empty() => Ok(Row {
-            person_name,
-            title,
-            email,
-            phone,
-            visibility,
-            topic,
-            level,
-            role,
-            deputy_name,
-            served,
-            valid_from,
-            valid_to,
-        }),
-        _ => Err(p.found),
     }
 }
 

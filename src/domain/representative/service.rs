@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use crate::domain::reference::service::{topic_by_slug, topic_subtree};
 use entity::enums::OrganisationKind;
-use entity::{organisation, person, representative, representative_municipality};
+use entity::{organisation, representative, representative_municipality};
 use sea_orm::sea_query::Query as SqlQuery;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
@@ -24,6 +24,7 @@ use crate::auth::policy::{self, Principal};
 use crate::db::audit::Operation;
 use crate::db::loaders::valid_on;
 use crate::db::tx;
+use crate::domain::person::service::nameable;
 use crate::domain::search::{Kind, text_condition};
 use crate::domain::validity;
 use crate::domain::values::date_range;
@@ -151,8 +152,9 @@ fn serving_condition(m: &organisation::Model) -> Condition {
 }
 
 /// Names a representative. The organisation must exist and the caller be allowed to write
-/// for it; the person, the deputy and the topic must exist and every served municipality
-/// be a municipality. The row, its served municipalities and its audit entry are written
+/// for it; the person and the deputy must be persons the caller may name
+/// ([`nameable`]: of an organisation it writes for); the topic must exist and every served
+/// municipality be a municipality. The row, its served municipalities and its audit entry are written
 /// in one transaction.
 pub async fn create(
     db: &DatabaseConnection,
@@ -164,9 +166,9 @@ pub async fn create(
     tx::must_exist::<organisation::Entity, _>(&tx, "input.organisationId", org, "organisation")
         .await?;
     may_write(&tx, who, org, "representatives of that organisation").await?;
-    tx::must_exist::<person::Entity, _>(&tx, "input.personId", new.person_id, "person").await?;
+    nameable(&tx, who, "input.personId", new.person_id).await?;
     if let Some(deputy) = new.deputy_id {
-        tx::must_exist::<person::Entity, _>(&tx, "input.deputyId", deputy, "person").await?;
+        nameable(&tx, who, "input.deputyId", deputy).await?;
     }
     let topic = topic_by_slug(&tx, "input.topic", new.topic.as_str()).await?;
     check_municipalities(&tx, "input.servedMunicipalityIds", &new.served).await?;
@@ -213,12 +215,14 @@ pub async fn update(
         tx::lock_for_update::<representative::Model>(db, patch.id, patch.version).await?;
     may_write(&tx, who, before.organisation_id, "this representative").await?;
     let mut after = before.clone();
-    if let Some(person) = patch.person_id {
-        tx::must_exist::<person::Entity, _>(&tx, "input.personId", person, "person").await?;
+    if let Some(person) = patch.person_id.filter(|p| *p != before.person_id) {
+        nameable(&tx, who, "input.personId", person).await?;
         after.person_id = person;
     }
-    if let Change::Set(deputy) = patch.deputy_id {
-        tx::must_exist::<person::Entity, _>(&tx, "input.deputyId", deputy, "person").await?;
+    if let Change::Set(deputy) = patch.deputy_id
+        && before.deputy_id != Some(deputy)
+    {
+        nameable(&tx, who, "input.deputyId", deputy).await?;
     }
     after.deputy_id = patch.deputy_id.apply(after.deputy_id);
     if let Some(slug) = &patch.topic {
@@ -231,11 +235,7 @@ pub async fn update(
     date_range("input.validTo", after.valid_from, after.valid_to)?;
     if let Some(served) = &patch.served {
         check_municipalities(&tx, "input.servedMunicipalityIds", served).await?;
-        representative_municipality::Entity::delete_many()
-            .filter(representative_municipality::Column::RepresentativeId.eq(before.id))
-            .exec(&tx)
-            .await?;
-        link_served(&tx, before.id, served).await?;
+        replace_served(&tx, before.id, served).await?;
     }
     tx::save(tx, who, Operation::Update, &before, after).await
 }
@@ -300,6 +300,19 @@ async fn check_municipalities<C: ConnectionTrait>(
         }
     }
     Ok(())
+}
+
+/// Replaces the municipalities a representative serves.
+pub(super) async fn replace_served(
+    tx: &DatabaseTransaction,
+    id: Uuid,
+    served: &[Uuid],
+) -> ApiResult<()> {
+    representative_municipality::Entity::delete_many()
+        .filter(representative_municipality::Column::RepresentativeId.eq(id))
+        .exec(tx)
+        .await?;
+    link_served(tx, id, served).await
 }
 
 /// Links a representative to the municipalities it serves, each once.

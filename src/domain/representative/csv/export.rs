@@ -1,6 +1,6 @@
 //! Writing an organisation's representatives as CSV.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
 use entity::enums::{Level, Visibility};
@@ -9,6 +9,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use uuid::Uuid;
 
 use super::CSV_COLUMNS;
+use crate::auth::owners::owned_by;
+use crate::auth::policy::{self, Principal};
 use crate::db::loaders::valid_on;
 use crate::error::{ApiResult, internal};
 
@@ -30,13 +32,14 @@ struct Related {
 }
 
 /// An organisation's representatives as CSV in the columns [`import`](super::import) reads, valid on
-/// `valid_on` (none: all of them). Internal contact details are left empty unless
-/// `authenticated`.
+/// `valid_on` (none: all of them). Internal contact details are left empty unless `who` may
+/// read them ([`policy::may_read_internal`]: an admin, or an editor of the person's
+/// organisation).
 pub async fn export<C: ConnectionTrait>(
     db: &C,
     org: Uuid,
     valid_on_day: Option<NaiveDate>,
-    authenticated: bool,
+    who: Option<&Principal>,
 ) -> ApiResult<String> {
     let mut query =
         representative::Entity::find().filter(representative::Column::OrganisationId.eq(org));
@@ -54,15 +57,49 @@ pub async fn export<C: ConnectionTrait>(
         .all(db)
         .await?;
     let related = related(db, &reps).await?;
+    let readable = readable_internal(db, who, &related).await?;
     let mut out = ::csv::Writer::from_writer(Vec::new());
     out.write_record(CSV_COLUMNS).map_err(internal)?;
     for rep in &reps {
-        if let Some(record) = record_of(rep, &related, authenticated) {
+        let authorised = readable.contains(&rep.person_id);
+        if let Some(record) = record_of(rep, &related, authorised) {
             out.write_record(record).map_err(internal)?;
         }
     }
     let bytes = out.into_inner().map_err(internal)?;
     String::from_utf8(bytes).map_err(internal)
+}
+
+/// The internal persons among `related` whose contact details `who` may read.
+async fn readable_internal<C: ConnectionTrait>(
+    db: &C,
+    who: Option<&Principal>,
+    related: &Related,
+) -> ApiResult<HashSet<Uuid>> {
+    let mut by_org: HashMap<Option<Uuid>, bool> = HashMap::new();
+    let mut readable = HashSet::new();
+    let Some(caller) = who else {
+        return Ok(readable);
+    };
+    for person in related.persons.values() {
+        if person.visibility != Visibility::Internal {
+            continue;
+        }
+        let org = person.organisation_id;
+        let may = match by_org.get(&org) {
+            Some(may) => *may,
+            None => {
+                let owners = owned_by(db, org).await?;
+                let may = policy::may_read_internal(Some(caller), &owners);
+                by_org.insert(org, may);
+                may
+            }
+        };
+        if may {
+            readable.insert(person.id);
+        }
+    }
+    Ok(readable)
 }
 
 /// The persons, topics, served municipalities and their codes of `reps`.

@@ -38,6 +38,7 @@ pub mod scalars;
 pub mod search;
 pub mod seat;
 pub mod values;
+pub mod yields;
 
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 use sea_orm::DatabaseConnection;
@@ -83,6 +84,7 @@ pub fn schema(db: DatabaseConnection) -> ApiSchema {
     Schema::build(Query::default(), MutationRoot::default(), EmptySubscription)
         .data(db)
         .data(crate::domain::counterpart::cache::IndexCache::default())
+        .extension(yields::Yielding)
         .limit_recursive_depth(64)
         .limit_directives(16)
         .finish()

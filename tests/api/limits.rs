@@ -349,3 +349,49 @@ async fn requests_past_their_timeout_are_cancelled() {
     assert_eq!(body["errors"][0]["extensions"]["code"], "TIMEOUT", "{body}");
     assert!(body.get("data").is_none(), "{body}");
 }
+
+/// A request that never waits for the database (introspection, answered from memory) still
+/// stops at its timeout: every field is a yield point.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cpu_bound_request_stops_at_its_timeout() {
+    let args = yhdyspinta::config::ServeArgs {
+        request_timeout: std::time::Duration::from_millis(5),
+        max_cost: u64::MAX,
+        max_aliases: 1_000,
+        max_document_bytes: 1 << 20,
+        max_tokens: 1 << 20,
+        max_response_bytes: 1 << 30,
+        ..Default::default()
+    };
+    let app = spawn_app_with_args(Backend::Sqlite, args)
+        .await
+        .expect("SQLite app");
+    let one = "__schema { types { name description fields(includeDeprecated: true) { name description \
+               args { name description type { name kind ofType { name kind ofType { name } } } } \
+               type { name kind ofType { name kind ofType { name } } } } } }";
+    let aliases: Vec<String> = (0..200).map(|i| format!("s{i}: {one}")).collect();
+    let query = format!("{{ {} }}", aliases.join(" "));
+    let started = std::time::Instant::now();
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .expect("request");
+    let status = response.status();
+    let body: Value = response.json().await.expect("JSON response");
+    assert_eq!(
+        status,
+        503,
+        "{}",
+        &body.to_string()[..200.min(body.to_string().len())]
+    );
+    assert_eq!(body["errors"][0]["extensions"]["code"], "TIMEOUT");
+    // Stopped near the timeout, not after resolving 200 schemas.
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+}

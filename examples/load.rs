@@ -957,6 +957,9 @@ async fn bench(
             });
         }
     }
+    // Memory that comes back: read once the server has been idle for a second (mimalloc
+    // returns freed pages after a short delay).
+    std::thread::sleep(Duration::from_secs(1));
     let (rss, peak) = server.memory();
 
     // The database's ceiling, after all HTTP load, so the replay's memory is not in the

@@ -8,6 +8,9 @@ use yhdyspinta::{db, graphql, seed};
 
 /// mimalloc returns freed memory to the system and fragments less than glibc's malloc under
 /// many threads allocating and freeing small rows, which kept the server's RSS at its peak.
+/// With the crate's `override` feature it also serves C's `malloc` (SQLite's page cache and
+/// statements), whose glibc arenas otherwise kept a burst's memory; `no_thp` keeps
+/// transparent huge pages from rounding the resident size up 2 MiB at a time.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -5,7 +5,7 @@
 //! several applications in one process — the test suite runs dozens — count apart.
 
 use std::collections::HashSet;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
 use metrics::{
@@ -53,10 +53,11 @@ pub struct Metrics {
     recorder: PrometheusRecorder,
     handle: PrometheusHandle,
     operations: Mutex<HashSet<String>>,
-    /// Per pool (primary, replica): statement durations and failures, registered once as
-    /// every statement records them.
-    statement_seconds: [Histogram; 2],
-    statement_errors: [Counter; 2],
+    /// Per pool (primary, replica): statement durations and failures, registered at a
+    /// pool's first statement (so a server without a replica shows none) and kept, as every
+    /// statement records them.
+    statement_seconds: [OnceLock<Histogram>; 2],
+    statement_errors: [OnceLock<Counter>; 2],
 }
 
 /// What one finished GraphQL request adds to the metrics.
@@ -93,19 +94,12 @@ impl Metrics {
             .build_recorder();
         describe(&recorder);
         let handle = recorder.handle();
-        let pool = |p: Pool| vec![Label::new("pool", p.label())];
-        let statement_seconds = [Pool::Primary, Pool::Replica].map(|p| {
-            recorder.register_histogram(&Key::from_parts(STATEMENT_SECONDS, pool(p)), &METADATA)
-        });
-        let statement_errors = [Pool::Primary, Pool::Replica].map(|p| {
-            recorder.register_counter(&Key::from_parts(STATEMENT_ERRORS, pool(p)), &METADATA)
-        });
         Self {
             recorder,
             handle,
             operations: Mutex::new(HashSet::new()),
-            statement_seconds,
-            statement_errors,
+            statement_seconds: Default::default(),
+            statement_errors: Default::default(),
         }
     }
 
@@ -167,9 +161,14 @@ impl Metrics {
     /// Records one SQL statement run on `pool`.
     pub fn statement(&self, pool: Pool, info: &Info<'_>) {
         let at = pool as usize;
-        self.statement_seconds[at].record(info.elapsed.as_secs_f64());
+        let labels = || vec![Label::new("pool", pool.label())];
+        self.statement_seconds[at]
+            .get_or_init(|| self.histogram(STATEMENT_SECONDS, labels()))
+            .record(info.elapsed.as_secs_f64());
+        let errors =
+            self.statement_errors[at].get_or_init(|| self.counter(STATEMENT_ERRORS, labels()));
         if info.failed {
-            self.statement_errors[at].increment(1);
+            errors.increment(1);
         }
     }
 

@@ -9,6 +9,7 @@ mod layout;
 mod limits;
 mod lists;
 mod lookups;
+mod operations;
 mod outage;
 mod replica;
 mod schema;

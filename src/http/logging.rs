@@ -24,7 +24,8 @@ pub static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Longest incoming request id kept; a longer one is replaced.
 const MAX_REQUEST_ID: usize = 128;
 
-/// Routes polled by load balancers and scrapers, logged at `debug` rather than `info`.
+/// Routes polled by load balancers and scrapers, logged at `debug` rather than `info` (as
+/// are requests refused by the rate limit).
 const PROBES: &[&str] = &["/healthz", "/readyz", "/metrics"];
 
 /// What a request's handler knows about it, in the request's extensions.
@@ -149,7 +150,8 @@ pub async fn track(State(state): State<AppState>, mut request: Request, next: Ne
             )
         };
     }
-    if PROBES.contains(&route.as_str()) {
+    // Refusals of a flood are counted in the metrics; a line each would flood the log too.
+    if PROBES.contains(&route.as_str()) || code == "RATE_LIMITED" {
         line!(tracing::Level::DEBUG);
     } else {
         line!(tracing::Level::INFO);

@@ -464,10 +464,11 @@ struct Replay {
 /// prints the port on stdout and exits when stdin closes (so it never outlives the
 /// benchmark). Next to `/graphql` it serves `/bench/*`, for the benchmark only.
 async fn serve(url: &str) {
-    let mut db = yhdyspinta::db::connect(url).await.expect("connect");
+    let db = yhdyspinta::db::connect(url).await.expect("connect");
     let stats = Arc::new(SqlStats::default());
     let recorder = stats.clone();
-    db.set_metric_callback(move |info| {
+    // Told of every statement the requests run (each request's connection handle tells it).
+    let observer = yhdyspinta::db::StatementObserver(Arc::new(move |_pool, info| {
         recorder.statements.fetch_add(1, Ordering::Relaxed);
         if recorder.capturing.load(Ordering::Relaxed) {
             recorder
@@ -476,7 +477,7 @@ async fn serve(url: &str) {
                 .expect("capture")
                 .push(info.statement.clone());
         }
-    });
+    }));
     let args = yhdyspinta::config::ServeArgs::default();
     let bench = axum::Router::new()
         .route("/bench/stats", get(bench_stats))
@@ -487,7 +488,12 @@ async fn serve(url: &str) {
             stats,
             db: db.clone(),
         });
-    let app = yhdyspinta::app(db, None, &args).merge(bench);
+    let databases = yhdyspinta::db::Databases {
+        primary: db,
+        replica: None,
+        observer: Some(observer),
+    };
+    let app = yhdyspinta::app(databases, None, &args).merge(bench);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -499,7 +505,12 @@ async fn serve(url: &str) {
         while std::io::stdin().read_line(&mut sink).is_ok_and(|n| n > 0) {}
         std::process::exit(0);
     });
-    axum::serve(listener, app).await.expect("serve");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .await
+    .expect("serve");
 }
 
 async fn bench_stats(State(b): State<Bench>) -> Json<Value> {

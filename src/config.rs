@@ -1,10 +1,11 @@
 //! Command line and environment configuration.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use ipnet::IpNet;
 
 use crate::graphql::cost::Limits;
 
@@ -19,8 +20,33 @@ pub struct Cli {
     pub serve: ServeArgs,
     #[command(flatten)]
     pub auth: AuthArgs,
+    /// Log lines as `json` (one object a line) or `text`; by default JSON unless stderr is
+    /// a terminal.
+    #[arg(long, env = "YHDYSPINTA_LOG_FORMAT", value_enum, global = true)]
+    pub log_format: Option<LogFormat>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// One JSON object a line, for a log collector.
+    Json,
+    /// Human-readable lines (coloured only on a terminal).
+    Text,
+}
+
+impl LogFormat {
+    /// The format asked for, or JSON when stderr is not a terminal and text when it is.
+    pub fn or_default(format: Option<Self>) -> Self {
+        use std::io::IsTerminal;
+        format.unwrap_or(if std::io::stderr().is_terminal() {
+            Self::Text
+        } else {
+            Self::Json
+        })
+    }
 }
 
 /// Where the data lives.
@@ -188,6 +214,43 @@ pub struct ServeArgs {
     /// Highest cost a query may have: the nodes its answer can hold.
     #[arg(long, env = "YHDYSPINTA_MAX_COST", default_value_t = Limits::DEFAULT.max_cost, global = true)]
     pub max_cost: u64,
+    /// Serve `/metrics` on this address instead of the main one (e.g. `127.0.0.1:9090`).
+    #[arg(long, env = "YHDYSPINTA_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<SocketAddr>,
+    /// Requests per second one client may send on average: per address, and per token
+    /// `sub` for callers with a token; `off` (or `0`) turns rate limiting off.
+    #[arg(long, env = "YHDYSPINTA_RATE_LIMIT", default_value_t = DEFAULT_RATE_LIMIT, value_parser = parse_rate, global = true)]
+    pub rate_limit: u32,
+    /// Requests one client may send at once beyond the average before it is limited.
+    #[arg(long, env = "YHDYSPINTA_RATE_BURST", default_value_t = DEFAULT_RATE_BURST, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub rate_burst: u32,
+    /// Reverse proxies (addresses or CIDR ranges, repeatable or comma-separated) whose
+    /// `X-Forwarded-For` names the client; from any other peer the header is ignored.
+    #[arg(long = "trusted-proxy", env = "YHDYSPINTA_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network, global = true)]
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+/// The default `--rate-limit`: far above what one portal or integrator needs, so only a
+/// flood is refused (the benchmark's 16 clients stay below it).
+pub const DEFAULT_RATE_LIMIT: u32 = 1000;
+/// The default `--rate-burst`.
+pub const DEFAULT_RATE_BURST: u32 = 2000;
+
+/// A rate: `off`, or requests per second (`0` is off too).
+fn parse_rate(text: &str) -> Result<u32, String> {
+    if text.eq_ignore_ascii_case("off") {
+        return Ok(0);
+    }
+    text.parse()
+        .map_err(|_| format!("{text:?} is not a number of requests per second or `off`"))
+}
+
+/// An address (`10.0.0.5`, `::1`) or a network (`10.0.0.0/8`).
+fn parse_network(text: &str) -> Result<IpNet, String> {
+    let text = text.trim();
+    text.parse::<IpNet>()
+        .or_else(|_| text.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{text:?} is neither an IP address nor a CIDR range"))
 }
 
 impl ServeArgs {
@@ -217,6 +280,10 @@ impl Default for ServeArgs {
             max_depth: Limits::DEFAULT.max_depth,
             max_aliases: Limits::DEFAULT.max_aliases,
             max_cost: Limits::DEFAULT.max_cost,
+            metrics_listen: None,
+            rate_limit: DEFAULT_RATE_LIMIT,
+            rate_burst: DEFAULT_RATE_BURST,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -285,6 +352,49 @@ mod tests {
             Some("postgres://reader@replica/y")
         );
         assert_eq!(cli.database.db_acquire_timeout, Duration::from_millis(500));
+    }
+
+    #[test]
+    fn rate_limits_and_trusted_proxies_can_be_set() {
+        let cli = Cli::try_parse_from(["yhdyspinta"]).unwrap();
+        assert_eq!(cli.serve.rate_limit, DEFAULT_RATE_LIMIT);
+        assert_eq!(cli.serve.rate_burst, DEFAULT_RATE_BURST);
+        assert_eq!(ServeArgs::default().rate_limit, DEFAULT_RATE_LIMIT);
+        assert!(cli.serve.trusted_proxies.is_empty());
+        let cli = Cli::try_parse_from([
+            "yhdyspinta",
+            "--rate-limit",
+            "off",
+            "--trusted-proxy",
+            "10.0.0.0/8,192.0.2.7",
+            "--trusted-proxy",
+            "::1",
+        ])
+        .unwrap();
+        assert_eq!(cli.serve.rate_limit, 0);
+        let proxies: Vec<String> = cli
+            .serve
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(proxies, ["10.0.0.0/8", "192.0.2.7/32", "::1/128"]);
+        assert!(
+            Cli::try_parse_from(["yhdyspinta", "--trusted-proxy", "proxy.example.org"]).is_err()
+        );
+        assert!(Cli::try_parse_from(["yhdyspinta", "--rate-burst", "0"]).is_err());
+        assert!(Cli::try_parse_from(["yhdyspinta", "--rate-limit", "fast"]).is_err());
+    }
+
+    #[test]
+    fn the_log_format_can_be_chosen() {
+        let cli = Cli::try_parse_from(["yhdyspinta", "--log-format", "json"]).unwrap();
+        assert_eq!(cli.log_format, Some(LogFormat::Json));
+        assert_eq!(
+            LogFormat::or_default(Some(LogFormat::Text)),
+            LogFormat::Text
+        );
+        assert!(Cli::try_parse_from(["yhdyspinta", "--log-format", "xml"]).is_err());
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub mod http;
 
 pub mod seed;
 
+use std::net::SocketAddr;
+
 use anyhow::Context;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -106,7 +108,11 @@ pub async fn databases(args: &DatabaseArgs) -> anyhow::Result<Databases> {
             Some(replica)
         }
     };
-    Ok(Databases { primary, replica })
+    Ok(Databases {
+        primary,
+        replica,
+        observer: None,
+    })
 }
 
 /// Migrates the database and, unless told not to, seeds it when empty.
@@ -123,34 +129,50 @@ pub async fn prepare(db: &DatabaseConnection, seed_when_empty: bool) -> anyhow::
 }
 
 /// The HTTP application over `db` (a primary, or a primary and a read replica), verifying
-/// tokens with `verifier` (none: no writes).
+/// tokens with `verifier` (none: no writes). `/metrics` is among its routes unless
+/// `args.metrics_listen` names an address of its own (see [`serve`]).
+///
+/// Rate limits count clients by the peer address, which the router finds when served with
+/// `into_make_service_with_connect_info::<SocketAddr>()` (as [`serve`] does); without it
+/// every client shares one bucket.
 pub fn app(db: impl Into<Databases>, verifier: Option<Verifier>, args: &ServeArgs) -> axum::Router {
+    http::router(state(db, verifier, args), args)
+}
+
+fn state(db: impl Into<Databases>, verifier: Option<Verifier>, args: &ServeArgs) -> http::AppState {
     let db = db.into();
     let schema = graphql::schema(db.primary.clone());
     let pricing = graphql::cost::Pricing::new(&schema, args.limits());
-    http::router(
-        http::AppState::new(
-            schema,
-            db,
-            verifier,
-            args.request_timeout,
-            pricing,
-            args.max_response_bytes,
-        ),
-        args.max_body_bytes,
-    )
+    http::AppState::new(schema, db, verifier, pricing, args)
 }
 
-/// Serves the API on `listener` until ctrl-c or SIGTERM, then lets running requests finish
-/// for at most the drain timeout. The deadline is kept by a thread of its own, so a runtime
-/// whose workers are all busy cannot hold the process past it.
+/// Serves the API on `listener` (and `/metrics` on `args.metrics_listen`, when set) until
+/// ctrl-c or SIGTERM, then lets running requests finish for at most the drain timeout. The
+/// deadline is kept by a thread of its own, so a runtime whose workers are all busy cannot
+/// hold the process past it.
 pub async fn serve(
     db: impl Into<Databases>,
     verifier: Option<Verifier>,
     args: &ServeArgs,
     listener: TcpListener,
 ) -> anyhow::Result<()> {
-    let app = app(db, verifier, args);
+    let state = state(db, verifier, args);
+    if let Some(addr) = args.metrics_listen {
+        let metrics = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("listening on {addr} for /metrics"))?;
+        tracing::info!(
+            "serving metrics at http://{}/metrics",
+            metrics.local_addr()?
+        );
+        let router = http::metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(err) = axum::serve(metrics, router).await {
+                tracing::error!(error = %err, "the metrics listener stopped");
+            }
+        });
+    }
+    let app = http::router(state, args);
     let drain = args.drain_timeout;
     let shutdown = async move {
         shutdown_signal().await;
@@ -163,10 +185,13 @@ pub async fn serve(
             std::process::exit(0);
         });
     };
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
-        .context("serving HTTP")
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+    .context("serving HTTP")
 }
 
 async fn shutdown_signal() {

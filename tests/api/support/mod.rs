@@ -202,14 +202,19 @@ pub async fn spawn_app_at(
 /// A pool to `url` whose statements `counter` counts.
 async fn counted_pool(url: &str, counter: Arc<AtomicUsize>) -> DatabaseConnection {
     let mut db = yhdyspinta::db::connect(url).await.expect("connect");
-    let print_sql = std::env::var_os("YHDYSPINTA_TEST_SQL").is_some();
     db.set_metric_callback(move |info| {
         counter.fetch_add(1, Ordering::Relaxed);
-        if print_sql {
+        if print_sql() {
             eprintln!("SQL: {}", info.statement.sql);
         }
     });
     db
+}
+
+/// Whether `YHDYSPINTA_TEST_SQL` asks for every statement to be printed.
+fn print_sql() -> bool {
+    static PRINT: OnceLock<bool> = OnceLock::new();
+    *PRINT.get_or_init(|| std::env::var_os("YHDYSPINTA_TEST_SQL").is_some())
 }
 
 async fn serve(
@@ -239,13 +244,32 @@ async fn serve(
     let addr = listener.local_addr().expect("addr");
     let verifier =
         yhdyspinta::auth::token::Verifier::new(&key, ISSUER, AUDIENCE, 5).expect("verifier");
+    // A request's statements run on a handle of its own that tells the observer, not the
+    // pool's callback; both count into the same counters.
+    let (primary_count, replica_count) = (statements.clone(), replica_statements.clone());
+    let observer = yhdyspinta::db::StatementObserver(Arc::new(move |pool, info| {
+        let counter = match pool {
+            yhdyspinta::db::Pool::Primary => &primary_count,
+            yhdyspinta::db::Pool::Replica => &replica_count,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        if print_sql() {
+            eprintln!("SQL: {}", info.statement.sql);
+        }
+    }));
     let databases = yhdyspinta::db::Databases {
         primary: db.clone(),
         replica: replica.clone(),
+        observer: Some(observer),
     };
     let app = yhdyspinta::app(databases, Some(verifier), &args);
     tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("serve");
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serve");
     });
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(30))

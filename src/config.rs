@@ -188,6 +188,11 @@ pub struct ServeArgs {
     /// Highest cost a query may have: the nodes its answer can hold.
     #[arg(long, env = "YHDYSPINTA_MAX_COST", default_value_t = Limits::DEFAULT.max_cost, global = true)]
     pub max_cost: u64,
+    /// Origins (`https://portal.example.org`) whose pages may call the API from a browser,
+    /// `Authorization` header included; repeat the option or separate them with commas.
+    /// None: any origin may read anonymously, and no cross-origin page may send a token.
+    #[arg(long = "cors-origin", env = "YHDYSPINTA_CORS_ORIGINS", value_delimiter = ',', value_parser = crate::http::headers::parse_origin, global = true)]
+    pub cors_origins: Vec<String>,
 }
 
 impl ServeArgs {
@@ -217,6 +222,7 @@ impl Default for ServeArgs {
             max_depth: Limits::DEFAULT.max_depth,
             max_aliases: Limits::DEFAULT.max_aliases,
             max_cost: Limits::DEFAULT.max_cost,
+            cors_origins: Vec::new(),
         }
     }
 }

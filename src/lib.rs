@@ -138,6 +138,7 @@ pub fn app(db: impl Into<Databases>, verifier: Option<Verifier>, args: &ServeArg
             args.max_response_bytes,
         ),
         args.max_body_bytes,
+        &args.cors_origins,
     )
 }
 

@@ -1,22 +1,21 @@
 //! The HTTP surface: `POST /graphql`, `GET /graphql` (queries only), GraphiQL at `/` and
-//! `/graphiql`, `/healthz` (liveness) and `/readyz` (the databases answer); with a body-size
-//! cap, a per-request timeout, no batching, CORS for embedding portals, and request tracing.
+//! `/graphiql` (`graphiql.rs`), `/healthz` (liveness) and `/readyz` (the databases answer);
+//! with a body-size cap, a per-request timeout, no batching, CORS for embedding portals and
+//! security headers (`headers.rs`), and request tracing.
 //! A request whose database cannot be reached is answered `503` with `Retry-After`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{DefaultBodyLimit, RawQuery, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::json;
-use tower_http::cors::{Any, CorsLayer};
 use tower_http::trace::TraceLayer;
 
 use crate::auth::token::Verifier;
@@ -26,6 +25,9 @@ use crate::domain::counterpart::cache::IndexCache;
 use crate::error::finish_errors;
 use crate::graphql::cost::Pricing;
 use crate::graphql::{ApiSchema, Viewer};
+
+pub mod graphiql;
+pub mod headers;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -70,31 +72,17 @@ impl AppState {
 }
 
 /// The application's routes.
-pub fn router(state: AppState, max_body_bytes: usize) -> Router {
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([header::CONTENT_TYPE, header::AUTHORIZATION, header::ACCEPT])
-        .max_age(Duration::from_secs(3600));
-    Router::new()
-        .route("/", get(graphiql))
-        .route("/graphiql", get(graphiql))
+pub fn router(state: AppState, max_body_bytes: usize, cors_origins: &[String]) -> Router {
+    let routes = Router::new()
+        .merge(graphiql::routes())
         .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .layer(DefaultBodyLimit::max(max_body_bytes))
-        .layer(cors)
+        .layer(headers::cors(cors_origins));
+    headers::secure(routes)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("Yhdyspinta API")
-            .finish(),
-    )
 }
 
 /// Liveness: the process serves HTTP. It asks no database, so a database outage does not

@@ -294,6 +294,32 @@ mod tests {
     }
 
     #[test]
+    fn cors_origins_repeat_or_split_on_commas_and_must_be_origins() {
+        let cli = Cli::try_parse_from(["yhdyspinta"]).unwrap();
+        assert!(cli.serve.cors_origins.is_empty());
+        let cli = Cli::try_parse_from([
+            "yhdyspinta",
+            "--cors-origin",
+            "https://Kuopio.example.org/,http://localhost:3000",
+            "--cors-origin",
+            "https://pshyvinvointialue.example.org",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.serve.cors_origins,
+            [
+                "https://kuopio.example.org",
+                "http://localhost:3000",
+                "https://pshyvinvointialue.example.org"
+            ]
+        );
+        let error = Cli::try_parse_from(["yhdyspinta", "--cors-origin", "kuopio.example.org"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("is not an origin"), "{error}");
+    }
+
+    #[test]
     fn token_arguments() {
         let cli = Cli::try_parse_from([
             "yhdyspinta",

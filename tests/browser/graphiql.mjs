@@ -19,6 +19,7 @@ const report = {
   tabs: [],
   editor: null,
   result: null,
+  inlineScriptRan: null,
 };
 const done = (code, error) => {
   if (error) report.error = String(error && error.stack ? error.stack : error);
@@ -62,9 +63,11 @@ try {
       request.abort();
     }
   });
-  page.on('pageerror', (error) => report.errors.push(String(error)));
+  // Errors are collected up to the deliberate inline script below, which must log one.
+  let collecting = true;
+  page.on('pageerror', (error) => collecting && report.errors.push(String(error)));
   page.on('console', (message) => {
-    if (message.type() === 'error') report.errors.push(message.text());
+    if (collecting && message.type() === 'error') report.errors.push(message.text());
   });
 
   await page.goto(url, { waitUntil: 'load', timeout: 30_000 });
@@ -90,6 +93,18 @@ try {
     document.querySelector('.result-window .CodeMirror').CodeMirror.getValue(),
   );
   report.violations = await page.evaluate(() => window.__violations);
+  // The policy must be in force: an inline script added now is refused (and reported).
+  collecting = false;
+  report.inlineScriptRan = await page.evaluate(async () => {
+    const refused = new Promise((resolve) =>
+      document.addEventListener('securitypolicyviolation', resolve, { once: true }),
+    );
+    const script = document.createElement('script');
+    script.textContent = 'window.__inlineRan = true;';
+    document.body.appendChild(script);
+    await Promise.race([refused, new Promise((resolve) => setTimeout(resolve, 2000))]);
+    return window.__inlineRan === true;
+  });
   if (screenshot) await page.screenshot({ path: screenshot });
   await browser.close();
   done(0);

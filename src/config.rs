@@ -228,6 +228,11 @@ pub struct ServeArgs {
     /// `X-Forwarded-For` names the client; from any other peer the header is ignored.
     #[arg(long = "trusted-proxy", env = "YHDYSPINTA_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_network, global = true)]
     pub trusted_proxies: Vec<IpNet>,
+    /// Origins (`https://portal.example.org`) whose pages may call the API from a browser,
+    /// `Authorization` header included; repeat the option or separate them with commas.
+    /// None: any origin may read anonymously, and no cross-origin page may send a token.
+    #[arg(long = "cors-origin", env = "YHDYSPINTA_CORS_ORIGINS", value_delimiter = ',', value_parser = crate::http::headers::parse_origin, global = true)]
+    pub cors_origins: Vec<String>,
 }
 
 /// The default `--rate-limit`: far above what one portal or integrator needs, so only a
@@ -284,6 +289,7 @@ impl Default for ServeArgs {
             rate_limit: DEFAULT_RATE_LIMIT,
             rate_burst: DEFAULT_RATE_BURST,
             trusted_proxies: Vec::new(),
+            cors_origins: Vec::new(),
         }
     }
 }
@@ -395,6 +401,32 @@ mod tests {
             LogFormat::Text
         );
         assert!(Cli::try_parse_from(["yhdyspinta", "--log-format", "xml"]).is_err());
+    }
+
+    #[test]
+    fn cors_origins_repeat_or_split_on_commas_and_must_be_origins() {
+        let cli = Cli::try_parse_from(["yhdyspinta"]).unwrap();
+        assert!(cli.serve.cors_origins.is_empty());
+        let cli = Cli::try_parse_from([
+            "yhdyspinta",
+            "--cors-origin",
+            "https://Kuopio.example.org/,http://localhost:3000",
+            "--cors-origin",
+            "https://pshyvinvointialue.example.org",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.serve.cors_origins,
+            [
+                "https://kuopio.example.org",
+                "http://localhost:3000",
+                "https://pshyvinvointialue.example.org"
+            ]
+        );
+        let error = Cli::try_parse_from(["yhdyspinta", "--cors-origin", "kuopio.example.org"])
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("is not an origin"), "{error}");
     }
 
     #[test]

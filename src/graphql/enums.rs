@@ -4,7 +4,8 @@
 use async_graphql::Enum;
 
 /// The language of a multilingual text. Finnish is always present; Swedish and English
-/// fall back to Finnish when missing.
+/// fall back to Finnish when missing (`nameLanguage(lang:)` and `titleLanguage(lang:)`
+/// tell when they did; `names` and `titles` give every stored language).
 #[derive(Enum, Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub enum Language {
     /// Finnish (suomi).
@@ -23,6 +24,17 @@ impl Language {
             Language::Fi => fi,
             Language::Sv => sv.filter(|s| !s.is_empty()).unwrap_or(fi),
             Language::En => en.filter(|s| !s.is_empty()).unwrap_or(fi),
+        }
+    }
+
+    /// The language [`Language::pick`] answers in: this one when its text is present,
+    /// else Finnish (the fallback).
+    pub fn used(self, sv: Option<&str>, en: Option<&str>) -> Language {
+        let present = |text: Option<&str>| text.is_some_and(|t| !t.is_empty());
+        match self {
+            Language::Sv if present(sv) => Language::Sv,
+            Language::En if present(en) => Language::En,
+            _ => Language::Fi,
         }
     }
 }

@@ -144,7 +144,22 @@ pub struct Localized {
     pub en: Option<String>,
 }
 
+impl From<Localized> for crate::domain::network::Name {
+    fn from(text: Localized) -> Self {
+        Self {
+            fi: text.fi,
+            sv: text.sv,
+            en: text.en,
+        }
+    }
+}
+
 impl LocalizedTextInput {
+    /// A name checked as [`LocalizedTextInput::check`] does, with the name length limit.
+    pub fn name<T: From<Localized>>(&self, field: &str) -> ApiResult<T> {
+        self.check(field, NAME_MAX).map(Into::into)
+    }
+
     /// Checks the three languages, naming `field.fi` and so on.
     pub fn check(&self, field: &str, max: usize) -> ApiResult<Localized> {
         Ok(Localized {

@@ -25,6 +25,7 @@ pub mod cost;
 pub mod counterpart;
 pub mod enums;
 pub mod inputs;
+pub mod localized;
 pub mod meeting;
 pub mod network;
 pub mod organisation;

@@ -11,6 +11,7 @@ use super::inputs::deleted;
 use super::inputs::{
     DeleteInput, DeletePayload, LONG_MAX, LocalizedTextInput, SHORT_MAX, id, opt, opt_id, opt_text,
 };
+use super::localized::LocalizedText;
 use super::meeting::Meeting;
 use super::organisation::Organisation;
 use super::paging::{List, Page};
@@ -24,7 +25,7 @@ use crate::db::loaders::{
     SubNetworks, TopicById, TopicsOfNetwork,
 };
 use crate::domain::network::{
-    Member, Name, NetworkFilter as Filter, NetworkPatch, NewNetwork, Removal, Target, service,
+    Member, NetworkFilter as Filter, NetworkPatch, NewNetwork, Removal, Target, service,
 };
 use crate::domain::values::MunicipalityCode;
 use crate::error::{ApiResult, bad_input};
@@ -49,6 +50,15 @@ impl Network {
             self.0.name_sv.as_deref(),
             self.0.name_en.as_deref(),
         )
+    }
+    /// Every stored name: Finnish always, Swedish and English null where missing.
+    async fn names(&self) -> LocalizedText {
+        let row = &self.0;
+        LocalizedText::new(&row.name_fi, row.name_sv.as_deref(), row.name_en.as_deref())
+    }
+    /// The language `name(lang:)` answers in: `lang`, or `FI` when it fell back to Finnish.
+    async fn name_language(&self, #[graphql(default)] lang: Language) -> Language {
+        lang.used(self.0.name_sv.as_deref(), self.0.name_en.as_deref())
     }
     /// What kind of group this is.
     async fn kind(&self) -> NetworkKind {
@@ -277,23 +287,13 @@ pub struct CreateNetworkInput {
     pub valid_to: Option<Date>,
 }
 
-/// A network name, checked.
-fn name(field: &str, value: &LocalizedTextInput) -> ApiResult<Name> {
-    let name = value.check(field, super::inputs::NAME_MAX)?;
-    Ok(Name {
-        fi: name.fi,
-        sv: name.sv,
-        en: name.en,
-    })
-}
-
 impl TryFrom<CreateNetworkInput> for NewNetwork {
     type Error = crate::error::ApiError;
 
     fn try_from(i: CreateNetworkInput) -> ApiResult<NewNetwork> {
         Ok(NewNetwork {
             kind: i.kind.into(),
-            name: name("input.name", &i.name)?,
+            name: i.name.name("input.name")?,
             description: opt(&i.description, opt_text("input.description", LONG_MAX))?,
             topics: i.topics,
             level: i.level.map(Into::into),
@@ -361,7 +361,7 @@ impl TryFrom<UpdateNetworkInput> for NetworkPatch {
             id: id("input.id", &i.id)?,
             version: i.version,
             kind: i.kind.map(Into::into),
-            name: i.name.as_ref().map(|n| name("input.name", n)).transpose()?,
+            name: i.name.as_ref().map(|n| n.name("input.name")).transpose()?,
             description: change_text(&i.description, opt_text("input.description", LONG_MAX))?,
             topics: i.topics,
             level: change(&i.level),

@@ -18,6 +18,7 @@ use super::inputs::deleted;
 use super::inputs::{
     DeleteInput, DeletePayload, LONG_MAX, LocalizedTextInput, NAME_MAX, SHORT_MAX, opt, opt_text,
 };
+use super::localized::LocalizedText;
 use super::paging::{List, Page};
 use super::reference::Area;
 use super::representative::Representative;
@@ -89,6 +90,15 @@ impl Organisation {
             self.0.name_sv.as_deref(),
             self.0.name_en.as_deref(),
         )
+    }
+    /// Every stored name: Finnish always, Swedish and English null where missing.
+    async fn names(&self) -> LocalizedText {
+        let row = &self.0;
+        LocalizedText::new(&row.name_fi, row.name_sv.as_deref(), row.name_en.as_deref())
+    }
+    /// The language `name(lang:)` answers in: `lang`, or `FI` when it fell back to Finnish.
+    async fn name_language(&self, #[graphql(default)] lang: Language) -> Language {
+        lang.used(self.0.name_sv.as_deref(), self.0.name_en.as_deref())
     }
     /// Short name or abbreviation, such as "POSOTE".
     async fn short_name(&self) -> Option<&str> {

@@ -7,6 +7,7 @@ use entity::{agreement, goal, metric};
 use super::action::Action;
 use super::context::{db, load_list, load_many, loaders, parse_id, parse_opt_id};
 use super::enums::{ActionStatus, Language, MetricKind};
+use super::localized::LocalizedText;
 use super::organisation::Organisation;
 use super::paging::{List, Page};
 use super::scalars::Date;
@@ -35,6 +36,19 @@ impl Agreement {
             self.0.title_sv.as_deref(),
             self.0.title_en.as_deref(),
         )
+    }
+    /// Every stored title: Finnish always, Swedish and English null where missing.
+    async fn titles(&self) -> LocalizedText {
+        let row = &self.0;
+        LocalizedText::new(
+            &row.title_fi,
+            row.title_sv.as_deref(),
+            row.title_en.as_deref(),
+        )
+    }
+    /// The language `title(lang:)` answers in: `lang`, or `FI` when it fell back to Finnish.
+    async fn title_language(&self, #[graphql(default)] lang: Language) -> Language {
+        lang.used(self.0.title_sv.as_deref(), self.0.title_en.as_deref())
     }
     /// Purpose of the agreement.
     async fn description(&self) -> Option<&str> {
@@ -105,6 +119,19 @@ impl Goal {
             self.0.title_sv.as_deref(),
             self.0.title_en.as_deref(),
         )
+    }
+    /// Every stored title: Finnish always, Swedish and English null where missing.
+    async fn titles(&self) -> LocalizedText {
+        let row = &self.0;
+        LocalizedText::new(
+            &row.title_fi,
+            row.title_sv.as_deref(),
+            row.title_en.as_deref(),
+        )
+    }
+    /// The language `title(lang:)` answers in: `lang`, or `FI` when it fell back to Finnish.
+    async fn title_language(&self, #[graphql(default)] lang: Language) -> Language {
+        lang.used(self.0.title_sv.as_deref(), self.0.title_en.as_deref())
     }
     /// What the goal means.
     async fn description(&self) -> Option<&str> {

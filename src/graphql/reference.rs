@@ -6,6 +6,7 @@ use entity::{area, topic};
 use super::context::load_opt;
 use super::context::{db, load_list, load_many, loaders, parse_opt_id};
 use super::enums::{AreaKind, Language, TopicKind};
+use super::localized::LocalizedText;
 use super::organisation::Organisation;
 use crate::db::loaders::{MunicipalitiesOfArea, OrganisationById, TopicById, TopicChildren};
 use crate::domain::reference::service;
@@ -35,6 +36,15 @@ impl Topic {
             self.0.name_sv.as_deref(),
             self.0.name_en.as_deref(),
         )
+    }
+    /// Every stored name: Finnish always, Swedish and English null where missing.
+    async fn names(&self) -> LocalizedText {
+        let row = &self.0;
+        LocalizedText::new(&row.name_fi, row.name_sv.as_deref(), row.name_en.as_deref())
+    }
+    /// The language `name(lang:)` answers in: `lang`, or `FI` when it fell back to Finnish.
+    async fn name_language(&self, #[graphql(default)] lang: Language) -> Language {
+        lang.used(self.0.name_sv.as_deref(), self.0.name_en.as_deref())
     }
     /// Interface area or common theme.
     async fn kind(&self) -> TopicKind {
@@ -84,6 +94,15 @@ impl Area {
             self.0.name_sv.as_deref(),
             self.0.name_en.as_deref(),
         )
+    }
+    /// Every stored name: Finnish always, Swedish and English null where missing.
+    async fn names(&self) -> LocalizedText {
+        let row = &self.0;
+        LocalizedText::new(&row.name_fi, row.name_sv.as_deref(), row.name_en.as_deref())
+    }
+    /// The language `name(lang:)` answers in: `lang`, or `FI` when it fell back to Finnish.
+    async fn name_language(&self, #[graphql(default)] lang: Language) -> Language {
+        lang.used(self.0.name_sv.as_deref(), self.0.name_en.as_deref())
     }
     /// What the area groups municipalities for.
     async fn kind(&self) -> AreaKind {

@@ -1,7 +1,8 @@
 //! The HTTP surface: `POST /graphql`, `GET /graphql` (queries only), GraphiQL at `/` and
-//! `/graphiql`, `/healthz` (liveness), `/readyz` (the databases answer) and `/metrics`
-//! (Prometheus); with a body-size cap, a per-request timeout, no batching, CORS for
-//! embedding portals, a request id and one log line per request, and rate limits per client.
+//! `/graphiql` (`graphiql.rs`), `/healthz` (liveness), `/readyz` (the databases answer) and
+//! `/metrics` (Prometheus); with a body-size cap, a per-request timeout, no batching, CORS
+//! for embedding portals and security headers (`headers.rs`), a request id and one log line
+//! per request, and rate limits per client.
 //! A request whose database cannot be reached is answered `503` with `Retry-After`.
 //!
 //! Layers, outermost first: [`logging::track`] (request id, access log, request metrics),
@@ -16,15 +17,13 @@ pub mod metrics;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use async_graphql::http::GraphiQLSource;
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderName, Method, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router, middleware};
 use ipnet::IpNet;
 use serde_json::json;
-use tower_http::cors::{Any, CorsLayer};
 
 use crate::auth::token::Verifier;
 use crate::config::ServeArgs;
@@ -35,6 +34,9 @@ use crate::graphql::cost::Pricing;
 use limit::RateLimits;
 use logging::Outcome;
 use metrics::Metrics;
+
+pub mod graphiql;
+pub mod headers;
 
 /// What every request handler shares.
 #[derive(Clone)]
@@ -111,21 +113,8 @@ async fn housekeeping(inner: Weak<Inner>) {
 /// The application's routes; `/metrics` among them unless `args` serve it elsewhere
 /// ([`metrics_router`]).
 pub fn router(state: AppState, args: &ServeArgs) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
-    let cors = CorsLayer::new()
-        .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
-        .allow_headers([
-            header::CONTENT_TYPE,
-            header::AUTHORIZATION,
-            header::ACCEPT,
-            request_id.clone(),
-        ])
-        .expose_headers([request_id, header::RETRY_AFTER])
-        .max_age(Duration::from_secs(3600));
     let limited = Router::new()
-        .route("/", get(graphiql))
-        .route("/graphiql", get(graphiql))
+        .merge(graphiql::routes())
         .route(
             "/graphql",
             get(graphql::graphql_get).post(graphql::graphql_post),
@@ -137,10 +126,11 @@ pub fn router(state: AppState, args: &ServeArgs) -> Router {
     if args.metrics_listen.is_none() {
         probes = probes.route("/metrics", get(metrics));
     }
-    limited
+    let routes = limited
         .merge(probes)
         .layer(DefaultBodyLimit::max(args.max_body_bytes))
-        .layer(cors)
+        .layer(headers::cors(&args.cors_origins));
+    headers::secure(routes)
         .layer(middleware::from_fn_with_state(
             state.clone(),
             logging::track,
@@ -153,15 +143,6 @@ pub fn metrics_router(state: AppState) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
         .with_state(state)
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        GraphiQLSource::build()
-            .endpoint("/graphql")
-            .title("Yhdyspinta API")
-            .finish(),
-    )
 }
 
 /// Liveness: the process serves HTTP. It asks no database, so a database outage does not

@@ -161,9 +161,51 @@ both! {
         assert!(topic["fi"].as_str().unwrap().to_lowercase().contains("työllisyy"));
         assert_ne!(topic["en"], topic["fi"], "the employment topic has an English name");
         assert!(topic["en"].as_str().unwrap().to_lowercase().contains("employment"));
-        // Kuopio has no Swedish or English name: Finnish is used.
+        // Kuopio is Kuopio in Swedish too, and has no English name: Finnish is used.
         assert_eq!(data["organisation"]["sv"], "Kuopio");
         assert_eq!(data["organisation"]["en"], "Kuopio");
+    }
+}
+
+both! {
+    async fn names_say_when_they_fell_back(app: TestApp) {
+        let county = fixtures::county(&app.db, "13").await;
+        let topic = fixtures::topic(&app.db, "employment").await;
+        let network = fixtures::network(&app.db, "Nimikokeiluverkosto", county, topic, &[]).await;
+        let data = app
+            .query(
+                "query($network: ID!) { porvoo: organisation(municipalityCode: \"638\") {
+                     sv: name(lang: SV) svIn: nameLanguage(lang: SV) enIn: nameLanguage(lang: EN)
+                     fiIn: nameLanguage names { fi sv en } }
+                   network(id: $network) {
+                     sv: name(lang: SV) svIn: nameLanguage(lang: SV) names { fi sv en } }
+                   topic(slug: \"employment\") { enIn: nameLanguage(lang: EN) names { fi en } }
+                   goals { titleLanguage(lang: EN) titles { fi en } title(lang: EN) } }",
+                json!({ "network": network }),
+            )
+            .await;
+        let porvoo = &data["porvoo"];
+        assert_eq!(porvoo["sv"], "Borgå");
+        assert_eq!(porvoo["svIn"], "SV");
+        assert_eq!(porvoo["fiIn"], "FI");
+        // No English name is stored for Porvoo: `name(lang: EN)` is the Finnish one.
+        assert_eq!(porvoo["enIn"], "FI");
+        assert_eq!(porvoo["names"], json!({ "fi": "Porvoo", "sv": "Borgå", "en": null }));
+        // The network has no Swedish name: the answer is Finnish, and says so.
+        let network = &data["network"];
+        assert_eq!(network["sv"], "Nimikokeiluverkosto");
+        assert_eq!(network["svIn"], "FI");
+        assert_eq!(network["names"], json!({ "fi": "Nimikokeiluverkosto", "sv": null, "en": null }));
+        assert_eq!(data["topic"]["enIn"], "EN");
+        assert!(data["topic"]["names"]["en"].as_str().unwrap().to_lowercase().contains("employment"));
+        let goals = data["goals"].as_array().unwrap();
+        assert!(!goals.is_empty());
+        for goal in goals {
+            // The language said is the one whose text was given.
+            let said = if goal["titleLanguage"] == "EN" { "en" } else { "fi" };
+            assert_eq!(goal["title"], goal["titles"][said], "{goal}");
+            assert_eq!(goal["titleLanguage"] == "EN", !goal["titles"]["en"].is_null(), "{goal}");
+        }
     }
 }
 

@@ -6,6 +6,8 @@ mod cli;
 mod concurrency;
 mod csv_import;
 mod filters;
+mod graphiql;
+mod headers;
 mod http;
 mod layout;
 mod limits;

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::domain::review::ReviewPeriod;
 use crate::graphql::cost::Limits;
 
 /// Yhdyspinta API: who works with whom between Finnish municipalities and wellbeing
@@ -188,6 +189,15 @@ pub struct ServeArgs {
     /// Highest cost a query may have: the nodes its answer can hold.
     #[arg(long, env = "YHDYSPINTA_MAX_COST", default_value_t = Limits::DEFAULT.max_cost, global = true)]
     pub max_cost: u64,
+    /// How long a confirmation keeps a row current: a row never confirmed, or confirmed
+    /// longer ago, is stale (`12 months`, `6m`, `1 year`, `90 days`, `30d`).
+    #[arg(
+        long,
+        env = "YHDYSPINTA_REVIEW_PERIOD",
+        default_value = "12 months",
+        global = true
+    )]
+    pub review_period: ReviewPeriod,
 }
 
 impl ServeArgs {
@@ -217,6 +227,7 @@ impl Default for ServeArgs {
             max_depth: Limits::DEFAULT.max_depth,
             max_aliases: Limits::DEFAULT.max_aliases,
             max_cost: Limits::DEFAULT.max_cost,
+            review_period: ReviewPeriod::default(),
         }
     }
 }
@@ -265,6 +276,16 @@ mod tests {
             Cli::try_parse_from(["yhdyspinta", "--max-cost", "1000", "--max-depth", "8"]).unwrap();
         assert_eq!(cli.serve.limits().max_cost, 1000);
         assert_eq!(cli.serve.limits().max_depth, 8);
+    }
+
+    #[test]
+    fn the_review_period_defaults_to_twelve_months_and_can_be_set() {
+        let cli = Cli::try_parse_from(["yhdyspinta"]).unwrap();
+        assert_eq!(cli.serve.review_period, ReviewPeriod::Months(12));
+        let cli = Cli::try_parse_from(["yhdyspinta", "--review-period", "90 days"]).unwrap();
+        assert_eq!(cli.serve.review_period, ReviewPeriod::Days(90));
+        assert!(Cli::try_parse_from(["yhdyspinta", "--review-period", "0d"]).is_err());
+        assert!(Cli::try_parse_from(["yhdyspinta", "--review-period", "soon"]).is_err());
     }
 
     #[test]

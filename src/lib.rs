@@ -126,7 +126,7 @@ pub async fn prepare(db: &DatabaseConnection, seed_when_empty: bool) -> anyhow::
 /// tokens with `verifier` (none: no writes).
 pub fn app(db: impl Into<Databases>, verifier: Option<Verifier>, args: &ServeArgs) -> axum::Router {
     let db = db.into();
-    let schema = graphql::schema(db.primary.clone());
+    let schema = graphql::schema_with(db.primary.clone(), args.review_period);
     let pricing = graphql::cost::Pricing::new(&schema, args.limits());
     http::router(
         http::AppState::new(

@@ -69,6 +69,9 @@ pub struct OrganisationFilter {
     pub parent_id: Option<Uuid>,
     /// Words that must all appear in a name.
     pub text: Option<String>,
+    /// Only stale (never confirmed, or longer ago than the review period) rows when
+    /// `stale` is true, only current ones when false.
+    pub stale: Option<crate::domain::review::Staleness>,
 }
 
 /// The order of an organisation list; ties are broken by id.

@@ -14,6 +14,7 @@ mod lookups;
 mod outage;
 mod policy;
 mod replica;
+mod reviews;
 mod schema;
 mod search;
 mod seed_facts;

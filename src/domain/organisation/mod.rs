@@ -54,6 +54,9 @@ pub struct OrganisationPatch {
     pub website: Option<Option<Url>>,
     pub address: Option<Option<String>>,
     pub description: Option<Option<String>>,
+    pub mission: Option<Option<String>>,
+    /// The priority areas one a line; `Some(None)` clears them.
+    pub priorities: Option<Option<String>>,
 }
 
 /// Which organisations to list; every given condition must hold.

@@ -233,6 +233,8 @@ impl OrganisationPatch {
         set(&mut row.website, self.website);
         set(&mut row.address, self.address);
         set(&mut row.description, self.description);
+        set(&mut row.mission, self.mission);
+        set(&mut row.priorities, self.priorities);
         row
     }
 }

@@ -343,6 +343,8 @@ async fn synthesise(db: &DatabaseConnection, scale: Scale) {
                 created_at: now,
                 updated_at: now,
                 version: 1,
+                reviewed_at: None,
+                reviewed_by: None,
             }
             .with_search_text()
             .into_active_model(),
@@ -361,6 +363,8 @@ async fn synthesise(db: &DatabaseConnection, scale: Scale) {
                 created_at: now,
                 updated_at: now,
                 version: 1,
+                reviewed_at: None,
+                reviewed_by: None,
             }
             .into_active_model(),
         );
@@ -398,6 +402,8 @@ async fn synthesise(db: &DatabaseConnection, scale: Scale) {
                     created_at: now,
                     updated_at: now,
                     version: 1,
+                    reviewed_at: None,
+                    reviewed_by: None,
                 }
                 .with_search_text()
                 .into_active_model(),

@@ -7,6 +7,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use ipnet::IpNet;
 
+use crate::domain::review::ReviewPeriod;
 use crate::graphql::cost::Limits;
 
 /// Yhdyspinta API: who works with whom between Finnish municipalities and wellbeing
@@ -233,6 +234,15 @@ pub struct ServeArgs {
     /// None: any origin may read anonymously, and no cross-origin page may send a token.
     #[arg(long = "cors-origin", env = "YHDYSPINTA_CORS_ORIGINS", value_delimiter = ',', value_parser = crate::http::headers::parse_origin, global = true)]
     pub cors_origins: Vec<String>,
+    /// How long a confirmation keeps a row current: a row never confirmed, or confirmed
+    /// longer ago, is stale (`12 months`, `6m`, `1 year`, `90 days`, `30d`).
+    #[arg(
+        long,
+        env = "YHDYSPINTA_REVIEW_PERIOD",
+        default_value = "12 months",
+        global = true
+    )]
+    pub review_period: ReviewPeriod,
 }
 
 /// The default `--rate-limit`: far above what one portal or integrator needs, so only a
@@ -290,6 +300,7 @@ impl Default for ServeArgs {
             rate_burst: DEFAULT_RATE_BURST,
             trusted_proxies: Vec::new(),
             cors_origins: Vec::new(),
+            review_period: ReviewPeriod::default(),
         }
     }
 }
@@ -338,6 +349,16 @@ mod tests {
             Cli::try_parse_from(["yhdyspinta", "--max-cost", "1000", "--max-depth", "8"]).unwrap();
         assert_eq!(cli.serve.limits().max_cost, 1000);
         assert_eq!(cli.serve.limits().max_depth, 8);
+    }
+
+    #[test]
+    fn the_review_period_defaults_to_twelve_months_and_can_be_set() {
+        let cli = Cli::try_parse_from(["yhdyspinta"]).unwrap();
+        assert_eq!(cli.serve.review_period, ReviewPeriod::Months(12));
+        let cli = Cli::try_parse_from(["yhdyspinta", "--review-period", "90 days"]).unwrap();
+        assert_eq!(cli.serve.review_period, ReviewPeriod::Days(90));
+        assert!(Cli::try_parse_from(["yhdyspinta", "--review-period", "0d"]).is_err());
+        assert!(Cli::try_parse_from(["yhdyspinta", "--review-period", "soon"]).is_err());
     }
 
     #[test]

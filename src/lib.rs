@@ -141,7 +141,7 @@ pub fn app(db: impl Into<Databases>, verifier: Option<Verifier>, args: &ServeArg
 
 fn state(db: impl Into<Databases>, verifier: Option<Verifier>, args: &ServeArgs) -> http::AppState {
     let db = db.into();
-    let schema = graphql::schema(db.primary.clone());
+    let schema = graphql::schema_with(db.primary.clone(), args.review_period);
     let pricing = graphql::cost::Pricing::new(&schema, args.limits());
     http::AppState::new(schema, db, verifier, pricing, args)
 }

@@ -20,7 +20,8 @@ pub struct Model {
     pub responsibility: String,
     pub period_start: Date,
     pub period_end: Date,
-    pub status: ActionStatus,
+    /// where the action stands; null until someone reports progress
+    pub status: Option<ActionStatus>,
     pub sort_order: i32,
     #[sea_orm(column_type = "Text")]
     pub search_text: String,
@@ -28,6 +29,10 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// optimistic-concurrency version, bumped on every update
     pub version: i32,
+    /// when someone last confirmed the row is still true; null until the first confirmation
+    pub reviewed_at: Option<DateTimeUtc>,
+    /// the token subject (`sub`) of whoever confirmed it last
+    pub reviewed_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -23,6 +23,15 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// optimistic-concurrency version, bumped on every update
     pub version: i32,
+    /// how many signatures the signed document carries
+    pub signatures: Option<i32>,
+    /// the day of the first signature
+    pub signed_from: Option<Date>,
+    /// the day of the last signature
+    pub signed_to: Option<Date>,
+    /// who pays for meetings, as the agreement words it
+    #[sea_orm(column_type = "Text", nullable)]
+    pub cost_rule: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

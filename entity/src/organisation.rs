@@ -41,6 +41,16 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// optimistic-concurrency version, bumped on every update
     pub version: i32,
+    /// when someone last confirmed the row is still true; null until the first confirmation
+    pub reviewed_at: Option<DateTimeUtc>,
+    /// the token subject (`sub`) of whoever confirmed it last
+    pub reviewed_by: Option<String>,
+    /// the organisation's mission as its strategy words it
+    #[sea_orm(column_type = "Text", nullable)]
+    pub mission: Option<String>,
+    /// its strategic priority areas, one per line, in the strategy's order
+    #[sea_orm(column_type = "Text", nullable)]
+    pub priorities: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,10 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// optimistic-concurrency version, bumped on every update
     pub version: i32,
+    /// when someone last confirmed the row is still true; null until the first confirmation
+    pub reviewed_at: Option<DateTimeUtc>,
+    /// the token subject (`sub`) of whoever confirmed it last
+    pub reviewed_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261123_000001_create_schema;
 mod m20261125_000002_search_index;
+mod m20261126_000003_reviews_and_sources;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261123_000001_create_schema::Migration),
             Box::new(m20261125_000002_search_index::Migration),
+            Box::new(m20261126_000003_reviews_and_sources::Migration),
         ]
     }
 }

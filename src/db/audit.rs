@@ -21,6 +21,8 @@ pub enum Operation {
     Update,
     Delete,
     End,
+    /// A confirmation that the row is still true: only its review stamp changes.
+    Confirm,
 }
 
 impl Operation {
@@ -31,6 +33,7 @@ impl Operation {
             Operation::Update => "UPDATE",
             Operation::Delete => "DELETE",
             Operation::End => "END",
+            Operation::Confirm => "CONFIRM",
         }
     }
 }

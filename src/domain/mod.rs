@@ -9,6 +9,7 @@ pub mod person;
 pub mod programme;
 pub mod reference;
 pub mod representative;
+pub mod review;
 pub mod search;
 pub mod validity;
 pub mod values;

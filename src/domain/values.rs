@@ -32,6 +32,30 @@ pub fn text(
     }
 }
 
+/// Most priority areas a strategy may list.
+pub const MAX_PRIORITIES: usize = 20;
+
+/// A strategy's priority areas, stored one a line: each required, one line, at most `max`
+/// characters; at most [`MAX_PRIORITIES`]; none (an empty list) clears them.
+pub fn priorities(field: &str, items: &[String], max: usize) -> Checked<Option<String>> {
+    if items.len() > MAX_PRIORITIES {
+        return fail(
+            field,
+            format!("{field} may list at most {MAX_PRIORITIES} areas"),
+        );
+    }
+    let mut lines = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let at = format!("{field}[{i}]");
+        let line = required(&at, item, max)?;
+        if line.contains('\n') {
+            return fail(&at, format!("{at} must be one line"));
+        }
+        lines.push(line);
+    }
+    Ok((!lines.is_empty()).then(|| lines.join("\n")))
+}
+
 /// Required free text.
 pub fn required(field: &str, value: &str, max: usize) -> Checked<String> {
     text(field, Some(value), max, true).map(Option::unwrap_or_default)
@@ -420,5 +444,20 @@ mod tests {
             .is_ok()
         );
         assert!(date_range("input.validTo", None, Some(d("2024-01-01"))).is_ok());
+    }
+
+    #[test]
+    fn priority_areas_are_single_lines_and_an_empty_list_clears_them() {
+        let areas = ["asukkaat".to_owned(), " palvelut ".to_owned()];
+        assert_eq!(
+            priorities("p", &areas, 50).unwrap().as_deref(),
+            Some("asukkaat\npalvelut")
+        );
+        assert_eq!(priorities("p", &[], 50).unwrap(), None);
+        let err = priorities("p", &["a\nb".to_owned()], 50).unwrap_err();
+        assert_eq!(err.field, "p[0]");
+        let err = priorities("p", &["".to_owned()], 50).unwrap_err();
+        assert_eq!(err.field, "p[0]");
+        assert!(priorities("p", &vec!["x".to_owned(); MAX_PRIORITIES + 1], 50).is_err());
     }
 }

@@ -2,7 +2,7 @@
 //! and progress writes of the root mutation.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
-use entity::enums::ActionStatus as Status;
+use chrono::{DateTime, Utc};
 use entity::{action, progress_report};
 
 use super::context::load_opt;
@@ -17,6 +17,7 @@ use super::paging::List;
 use super::patch::{change, change_text};
 use super::programme::{Goal, Metric};
 use super::reference::Topic;
+use super::review;
 use super::scalars::Date;
 use crate::db::loaders::{
     GoalById, MetricsOf, OrganisationById, ProgressOf, ResponsibleFor, TopicById,
@@ -99,9 +100,10 @@ impl Action {
     async fn period_end(&self) -> Date {
         self.0.period_end.into()
     }
-    /// Where the action stands.
-    async fn status(&self) -> ActionStatus {
-        self.0.status.into()
+    /// Where the action stands as last reported; null until someone reports progress (the
+    /// programme tables give no status).
+    async fn status(&self) -> Option<ActionStatus> {
+        self.0.status.map(Into::into)
     }
     /// Follow-up entries, oldest first.
     async fn progress(
@@ -115,6 +117,19 @@ impl Action {
     /// Version to send back with an update.
     async fn version(&self) -> i32 {
         self.0.version
+    }
+    /// When someone last confirmed that the action is still true (`confirmAction`); null if never.
+    async fn reviewed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.reviewed_at
+    }
+    /// Who confirmed it last: the subject (`sub`) of their token.
+    async fn reviewed_by(&self) -> Option<&str> {
+        self.0.reviewed_by.as_deref()
+    }
+    /// Whether it was never confirmed, or longer ago than the review period (12 months
+    /// unless configured otherwise), at the time of the request.
+    async fn stale(&self, ctx: &Context<'_>) -> bool {
+        review::stale(ctx, self.0.reviewed_at)
     }
 }
 
@@ -172,7 +187,7 @@ pub struct CreateActionInput {
     pub period_start: Date,
     /// Last day of the period; not before the first.
     pub period_end: Date,
-    /// Default `PLANNED`.
+    /// Where the action stands; absent or null: not reported.
     pub status: Option<ActionStatus>,
 }
 
@@ -196,7 +211,7 @@ impl TryFrom<CreateActionInput> for NewAction {
             )?,
             period_start: i.period_start.0,
             period_end: i.period_end.0,
-            status: i.status.map(Into::into).unwrap_or(Status::Planned),
+            status: i.status.map(Into::into),
         })
     }
 }

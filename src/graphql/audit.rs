@@ -24,7 +24,8 @@ pub struct AuditEntry {
     pub entity_type: String,
     /// The row written.
     pub entity_id: ID,
-    /// `CREATE`, `UPDATE`, `END` or `DELETE`.
+    /// `CREATE`, `UPDATE`, `END`, `DELETE` or `CONFIRM` (a confirmation that the row is still
+    /// true: only `reviewedAt`, `reviewedBy`, `version` and `updatedAt` differ).
     pub operation: String,
     /// The row before the write.
     pub before: Option<Json<serde_json::Value>>,

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, SimpleObject};
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use uuid::Uuid;
 
 use super::context::{db, parse_id, today};
@@ -13,6 +13,7 @@ use super::enums::{Level, MissingSide};
 use super::organisation::Organisation;
 use super::reference::Topic;
 use super::representative::Representative;
+use super::review;
 use super::scalars::Date;
 use crate::domain::counterpart::cache::IndexCache;
 use crate::domain::counterpart::{CountyIndex, Coverage, Missing, Pair, service};
@@ -35,11 +36,17 @@ pub struct CounterpartPair {
     pub county_representatives: Vec<Representative>,
     /// Whether both sides have named someone.
     pub complete: bool,
+    /// Whether the pair rests on a stale row: some representative in it, or its person,
+    /// was never confirmed or longer ago than the review period (judged at the time of
+    /// the request). False when nobody is named.
+    pub stale: bool,
 }
 
-impl From<Pair> for CounterpartPair {
-    fn from(pair: Pair) -> Self {
+impl CounterpartPair {
+    /// The pair, its staleness judged at `cutoff`.
+    fn new(pair: Pair, cutoff: DateTime<Utc>) -> Self {
         let complete = pair.missing().is_none();
+        let stale = pair.is_stale(cutoff);
         CounterpartPair {
             municipality: Organisation(pair.municipality.into()),
             topic: Topic(pair.topic.into()),
@@ -47,6 +54,7 @@ impl From<Pair> for CounterpartPair {
             municipality_representatives: pair.own.into_iter().map(Representative::from).collect(),
             county_representatives: pair.county.into_iter().map(Representative::from).collect(),
             complete,
+            stale,
         }
     }
 }
@@ -80,6 +88,42 @@ pub struct CoverageReport {
     pub ratio: f64,
     /// The combinations not covered, by municipality code, topic order and level.
     pub gaps: Vec<CoverageGap>,
+    /// How many combinations rest on stale rows: someone is named, and a representative
+    /// or its person was never confirmed or longer ago than the review period.
+    pub stale_pairs: i32,
+    /// Those combinations, in the same order, with the representatives that are stale.
+    pub stale: Vec<StalePair>,
+}
+
+/// StalePair: a municipality, topic and level whose named representatives include some that
+/// are stale (the representative or its person never confirmed, or longer ago than the
+/// review period).
+#[derive(SimpleObject, Clone)]
+pub struct StalePair {
+    /// The municipality.
+    pub municipality: Organisation,
+    /// The interface topic.
+    pub topic: Topic,
+    /// The level.
+    pub level: Level,
+    /// The representatives that are stale themselves or whose person is.
+    pub stale_representatives: Vec<Representative>,
+}
+
+impl StalePair {
+    fn new(pair: Pair, cutoff: DateTime<Utc>) -> Self {
+        let stale_representatives = pair
+            .stale_rows(cutoff)
+            .into_iter()
+            .map(|r| Representative::from(r.clone()))
+            .collect();
+        StalePair {
+            municipality: Organisation(pair.municipality.into()),
+            topic: Topic(pair.topic.into()),
+            level: pair.level.into(),
+            stale_representatives,
+        }
+    }
 }
 
 impl From<Missing> for MissingSide {
@@ -92,14 +136,23 @@ impl From<Missing> for MissingSide {
     }
 }
 
-impl From<Coverage> for CoverageReport {
-    fn from(report: Coverage) -> Self {
+impl CoverageReport {
+    /// The report, with the stale pairs judged at `cutoff`.
+    fn new(report: Coverage, cutoff: DateTime<Utc>) -> Self {
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        let covered = count(report.covered());
+        let ratio = report.ratio();
         CoverageReport {
+            stale_pairs: count(report.stale.len()),
+            stale: report
+                .stale
+                .into_iter()
+                .map(|pair| StalePair::new(pair, cutoff))
+                .collect(),
             active_on: report.date.into(),
             expected: count(report.expected),
-            covered: count(report.covered()),
-            ratio: report.ratio(),
+            covered,
+            ratio,
             gaps: report
                 .gaps
                 .into_iter()
@@ -144,7 +197,11 @@ impl CounterpartQuery {
             date,
         )
         .await?;
-        Ok(pairs.into_iter().map(CounterpartPair::from).collect())
+        let cutoff = review::period(ctx).cutoff(Utc::now());
+        Ok(pairs
+            .into_iter()
+            .map(|pair| CounterpartPair::new(pair, cutoff))
+            .collect())
     }
 
     /// The agreement's promise made checkable for a county (or Helsinki): every
@@ -159,9 +216,9 @@ impl CounterpartQuery {
         let county = parse_id("countyId", &county_id)?;
         let date = active_on.map(|d| d.0).unwrap_or_else(today);
         let cache = ctx.data_unchecked::<IndexCache>();
-        Ok(service::coverage(db(ctx), cache, county, date)
-            .await?
-            .into())
+        let cutoff = review::period(ctx).cutoff(Utc::now());
+        let report = service::coverage(db(ctx), cache, county, date, cutoff).await?;
+        Ok(CoverageReport::new(report, cutoff))
     }
 }
 

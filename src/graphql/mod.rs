@@ -35,6 +35,7 @@ pub mod person;
 pub mod programme;
 pub mod reference;
 pub mod representative;
+pub mod review;
 pub mod scalars;
 pub mod search;
 pub mod seat;
@@ -43,6 +44,8 @@ pub mod yields;
 
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
 use sea_orm::DatabaseConnection;
+
+use crate::domain::review::ReviewPeriod;
 
 /// Every mutation.
 #[derive(MergedObject, Default)]
@@ -55,6 +58,7 @@ pub struct MutationRoot(
     seat::SeatMutation,
     meeting::MeetingMutation,
     action::ProgrammeMutation,
+    review::ReviewMutation,
 );
 
 /// Every query.
@@ -82,8 +86,14 @@ pub type ApiSchema = Schema<Query, MutationRoot, EmptySubscription>;
 /// 1 whatever it held, and its validation expands fragments anew at every spread, so the
 /// limits must be known before it runs.
 pub fn schema(db: DatabaseConnection) -> ApiSchema {
+    schema_with(db, ReviewPeriod::default())
+}
+
+/// Builds the schema around a database connection, judging review dates by `review`.
+pub fn schema_with(db: DatabaseConnection, review: ReviewPeriod) -> ApiSchema {
     Schema::build(Query::default(), MutationRoot::default(), EmptySubscription)
         .data(db)
+        .data(review)
         .data(crate::domain::counterpart::cache::IndexCache::default())
         .extension(yields::Yielding)
         .limit_recursive_depth(64)

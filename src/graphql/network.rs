@@ -2,6 +2,7 @@
 //! and the network and seat fields of the root query and mutation.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
 use entity::network;
 
 use super::context::load_opt;
@@ -18,17 +19,20 @@ use super::paging::{List, Page};
 use super::patch::{change, change_id, change_text};
 use super::person::Person;
 use super::reference::{Area, Topic};
+use super::review;
 use super::scalars::Date;
 use super::seat::NetworkMembership;
+
+mod filter;
 use crate::db::loaders::{
     AreaById, MeetingsOfNetwork, MembershipsOfNetwork, NetworkById, OrganisationById, PersonById,
     SubNetworks, TopicById, TopicsOfNetwork,
 };
 use crate::domain::network::{
-    Member, NetworkFilter as Filter, NetworkPatch, NewNetwork, Removal, Target, service,
+    NetworkFilter as Filter, NetworkPatch, NewNetwork, Removal, Target, service,
 };
-use crate::domain::values::MunicipalityCode;
-use crate::error::{ApiResult, bad_input};
+use crate::error::ApiResult;
+pub use filter::NetworkFilter;
 
 row_object!(
     /// See the `#[Object]` impl.
@@ -182,68 +186,18 @@ impl Network {
     async fn version(&self) -> i32 {
         self.0.version
     }
-}
-
-/// Which networks to list.
-#[derive(InputObject, Default)]
-pub struct NetworkFilter {
-    /// Only these kinds.
-    pub kind: Option<Vec<NetworkKind>>,
-    /// Networks of this county.
-    pub county_id: Option<ID>,
-    /// Working on this topic (slug), its sub-topics included.
-    pub topic: Option<String>,
-    /// At this level.
-    pub level: Option<Level>,
-    /// Convened by this organisation.
-    pub convener_id: Option<ID>,
-    /// Where this organisation holds a seat or whose area it belongs to.
-    pub member_id: Option<ID>,
-    /// Where the municipality with this code holds a seat or whose area it belongs to.
-    pub municipality_code: Option<String>,
-    /// Working under this network.
-    pub parent_id: Option<ID>,
-    /// Only networks not under another network.
-    pub top_level_only: Option<bool>,
-    /// Existing on this day; default today.
-    pub active_on: Option<Date>,
-    /// List ended networks too, ignoring `activeOn`.
-    pub include_inactive: Option<bool>,
-    /// Words that must all appear in a name, matched as `search` matches them (case,
-    /// accents, Finnish endings and typos forgiven).
-    pub text: Option<String>,
-}
-
-impl TryFrom<NetworkFilter> for Filter {
-    type Error = crate::error::ApiError;
-
-    fn try_from(f: NetworkFilter) -> ApiResult<Filter> {
-        let member = match (&f.member_id, &f.municipality_code) {
-            (Some(_), Some(_)) => {
-                return Err(bad_input(
-                    "filter.municipalityCode",
-                    "give memberId or municipalityCode, not both",
-                ));
-            }
-            (Some(org), None) => Some(Member::Organisation(id("filter.memberId", org)?)),
-            (None, Some(code)) => Some(Member::MunicipalityCode(MunicipalityCode::parse(
-                "filter.municipalityCode",
-                code,
-            )?)),
-            (None, None) => None,
-        };
-        Ok(Filter {
-            kinds: f.kind.map(|k| k.into_iter().map(Into::into).collect()),
-            county_id: opt_id("filter.countyId", &f.county_id)?,
-            topic: f.topic,
-            level: f.level.map(Into::into),
-            convener_id: opt_id("filter.convenerId", &f.convener_id)?,
-            member,
-            parent_id: opt_id("filter.parentId", &f.parent_id)?,
-            top_level_only: f.top_level_only.unwrap_or(false),
-            active_on: active_date(f.active_on, f.include_inactive.unwrap_or(false)),
-            text: f.text,
-        })
+    /// When someone last confirmed that the network is still true (`confirmNetwork`); null if never.
+    async fn reviewed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.reviewed_at
+    }
+    /// Who confirmed it last: the subject (`sub`) of their token.
+    async fn reviewed_by(&self) -> Option<&str> {
+        self.0.reviewed_by.as_deref()
+    }
+    /// Whether it was never confirmed, or longer ago than the review period (12 months
+    /// unless configured otherwise), at the time of the request.
+    async fn stale(&self, ctx: &Context<'_>) -> bool {
+        review::stale(ctx, self.0.reviewed_at)
     }
 }
 
@@ -432,7 +386,12 @@ impl NetworkQuery {
         after: Option<String>,
     ) -> ApiResult<List<Network>> {
         let page = Page::new(first, after)?;
-        let filter = Filter::try_from(filter.unwrap_or_default())?;
+        let filter = filter.unwrap_or_default();
+        let stale = review::staleness(ctx, filter.stale);
+        let filter = Filter {
+            stale,
+            ..Filter::try_from(filter)?
+        };
         let (rows, total) = service::list(db(ctx), filter, page.window()).await?;
         let rows: Vec<std::sync::Arc<_>> = rows.into_iter().map(std::sync::Arc::new).collect();
         loaders(ctx)

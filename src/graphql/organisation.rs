@@ -22,6 +22,7 @@ use super::localized::LocalizedText;
 use super::paging::{List, Page};
 use super::reference::Area;
 use super::representative::Representative;
+use super::review;
 use super::scalars::Date;
 use super::seat::NetworkMembership;
 use super::values::{blank_is_none, change, present};
@@ -221,6 +222,19 @@ impl Organisation {
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
+    /// The mission its strategy states (missio), as worded there.
+    async fn mission(&self) -> Option<&str> {
+        self.0.mission.as_deref()
+    }
+    /// The priority areas of its strategy (painopistealueet), in the strategy's order;
+    /// empty when none are recorded.
+    async fn priorities(&self) -> Vec<&str> {
+        self.0
+            .priorities
+            .as_deref()
+            .map(|p| p.lines().collect())
+            .unwrap_or_default()
+    }
     /// When the row was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -232,6 +246,19 @@ impl Organisation {
     /// Version to send back with an update; it changes on every write.
     async fn version(&self) -> i32 {
         self.0.version
+    }
+    /// When someone last confirmed that the organisation is still true (`confirmOrganisation`); null if never.
+    async fn reviewed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.reviewed_at
+    }
+    /// Who confirmed it last: the subject (`sub`) of their token.
+    async fn reviewed_by(&self) -> Option<&str> {
+        self.0.reviewed_by.as_deref()
+    }
+    /// Whether it was never confirmed, or longer ago than the review period (12 months
+    /// unless configured otherwise), at the time of the request.
+    async fn stale(&self, ctx: &Context<'_>) -> bool {
+        review::stale(ctx, self.0.reviewed_at)
     }
 }
 
@@ -249,6 +276,9 @@ pub struct OrganisationFilter {
     /// Words that must all appear in a name (Finnish, Swedish, English or short), matched
     /// as `search` matches them (case, accents, Finnish endings and typos forgiven).
     pub text: Option<String>,
+    /// Only rows never confirmed or confirmed longer ago than the review period when true,
+    /// only rows confirmed within it when false.
+    pub stale: Option<bool>,
 }
 
 impl TryFrom<OrganisationFilter> for domain::OrganisationFilter {
@@ -264,6 +294,7 @@ impl TryFrom<OrganisationFilter> for domain::OrganisationFilter {
                 .transpose()?,
             parent_id: parse_opt_id("filter.parentId", &f.parent_id)?,
             text: f.text,
+            stale: None,
         })
     }
 }
@@ -315,7 +346,12 @@ impl OrganisationQuery {
         order_by: Option<OrganisationOrder>,
     ) -> ApiResult<List<Organisation>> {
         let page = Page::new(first, after)?;
-        let filter = domain::OrganisationFilter::try_from(filter.unwrap_or_default())?;
+        let filter = filter.unwrap_or_default();
+        let stale = review::staleness(ctx, filter.stale);
+        let filter = domain::OrganisationFilter {
+            stale,
+            ..domain::OrganisationFilter::try_from(filter)?
+        };
         let order = order_by.unwrap_or_default().into();
         let (rows, total) = service::list(db(ctx), &filter, order, page.window()).await?;
         // Nested fields often come back to the same organisations: serve them from the cache.

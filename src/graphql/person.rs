@@ -1,6 +1,7 @@
 //! The GraphQL face of persons: the object type, its inputs and the person mutations.
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, SimpleObject};
+use chrono::{DateTime, Utc};
 use entity::enums as db;
 use entity::person;
 
@@ -12,6 +13,7 @@ use super::inputs::{DeleteInput, DeletePayload, NAME_MAX, SHORT_MAX, checked, op
 use super::organisation::Organisation;
 use super::paging::List;
 use super::representative::Representative;
+use super::review;
 use super::scalars::Date;
 use super::seat::NetworkMembership;
 use super::values::{blank_is_none, change};
@@ -134,6 +136,19 @@ impl Person {
     /// Version to send back with an update.
     async fn version(&self) -> i32 {
         self.0.version
+    }
+    /// When someone last confirmed that the person is still true (`confirmPerson`); null if never.
+    async fn reviewed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.reviewed_at
+    }
+    /// Who confirmed it last: the subject (`sub`) of their token.
+    async fn reviewed_by(&self) -> Option<&str> {
+        self.0.reviewed_by.as_deref()
+    }
+    /// Whether it was never confirmed, or longer ago than the review period (12 months
+    /// unless configured otherwise), at the time of the request.
+    async fn stale(&self, ctx: &Context<'_>) -> bool {
+        review::stale(ctx, self.0.reviewed_at)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The programme face: the Agreement, Goal and Metric objects, the action filter, and the
 //! programme fields of the root query.
 
-use async_graphql::{Context, ID, InputObject, Object};
+use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 use entity::{agreement, goal, metric};
 
 use super::action::Action;
@@ -10,6 +10,7 @@ use super::enums::{ActionStatus, Language, MetricKind};
 use super::localized::LocalizedText;
 use super::organisation::Organisation;
 use super::paging::{List, Page};
+use super::review;
 use super::scalars::Date;
 use crate::db::loaders::{
     ActionById, ActionsOfGoal, AgreementById, GoalsOf, OrganisationById, PartiesOf,
@@ -94,10 +95,38 @@ impl Agreement {
     async fn legal_basis(&self) -> Option<&str> {
         self.0.legal_basis.as_deref()
     }
+    /// How the agreement was signed; null when the source does not say.
+    async fn signing(&self) -> Option<Signing> {
+        let a = &self.0;
+        (a.signatures.is_some() || a.signed_from.is_some() || a.signed_to.is_some()).then(|| {
+            Signing {
+                signatures: a.signatures,
+                signed_from: a.signed_from.map(Date),
+                signed_to: a.signed_to.map(Date),
+            }
+        })
+    }
+    /// Who pays for the meetings of the cooperation, as the agreement words it (kokous- ja
+    /// matkakulut, järjestämiskustannukset).
+    async fn cost_rule(&self) -> Option<&str> {
+        self.0.cost_rule.as_deref()
+    }
     /// The shared goals, in the agreement's order.
     async fn goals(&self, ctx: &Context<'_>) -> ApiResult<Vec<Goal>> {
         load_list(ctx, GoalsOf(self.0.id), Goal).await
     }
+}
+
+/// Signing: how an agreement was signed (for an electronically signed one, the signatures
+/// of its cover page).
+#[derive(SimpleObject, Clone)]
+pub struct Signing {
+    /// How many signatures the document carries.
+    pub signatures: Option<i32>,
+    /// The day of the first signature.
+    pub signed_from: Option<Date>,
+    /// The day of the last signature, when the agreement was signed by all.
+    pub signed_to: Option<Date>,
 }
 
 row_object!(
@@ -188,7 +217,9 @@ pub struct ActionFilter {
     pub topic: Option<String>,
     /// In these statuses.
     pub status: Option<Vec<ActionStatus>>,
-    /// Only open (planned or in progress) actions when true, only closed ones when false.
+    /// Only open actions when true: planned, in progress, or not reported (status null: the
+    /// programme set the action and nobody has said it is done). Only closed ones (completed,
+    /// cancelled) when false.
     pub open: Option<bool>,
     /// With this organisation among the responsible ones.
     pub responsible_organisation_id: Option<ID>,
@@ -197,6 +228,12 @@ pub struct ActionFilter {
     /// Words that must all appear in the title or description, matched as `search`
     /// matches them (case, accents, Finnish endings and typos forgiven).
     pub text: Option<String>,
+    /// Only actions whose status someone has reported when true, only those not reported
+    /// yet (status null) when false.
+    pub reported: Option<bool>,
+    /// Only rows never confirmed or confirmed longer ago than the review period when true,
+    /// only rows confirmed within it when false.
+    pub stale: Option<bool>,
 }
 
 impl TryFrom<ActionFilter> for Filter {
@@ -215,6 +252,8 @@ impl TryFrom<ActionFilter> for Filter {
             )?,
             unassigned: f.unassigned,
             text: f.text,
+            stale: None,
+            reported: f.reported,
         })
     }
 }
@@ -242,7 +281,12 @@ impl ProgrammeQuery {
         after: Option<String>,
     ) -> ApiResult<List<Action>> {
         let page = Page::new(first, after)?;
-        let filter = Filter::try_from(filter.unwrap_or_default())?;
+        let filter = filter.unwrap_or_default();
+        let stale = review::staleness(ctx, filter.stale);
+        let filter = Filter {
+            stale,
+            ..Filter::try_from(filter)?
+        };
         let (rows, total) = service::list(db(ctx), filter, page.window()).await?;
         let rows: Vec<std::sync::Arc<_>> = rows.into_iter().map(std::sync::Arc::new).collect();
         loaders(ctx)

@@ -20,6 +20,7 @@ use super::organisation::{MAX_UNIT_DEPTH, Organisation, county_of};
 use super::paging::{List, Page};
 use super::person::Person;
 use super::reference::Topic;
+use super::review;
 use super::scalars::Date;
 use crate::db::loaders::{
     MunicipalitiesOfCounty, OrganisationById, PersonById, ServedBy, TopicById,
@@ -194,6 +195,19 @@ impl Representative {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// When someone last confirmed that the representative is still true (`confirmRepresentative`); null if never.
+    async fn reviewed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.reviewed_at
+    }
+    /// Who confirmed it last: the subject (`sub`) of their token.
+    async fn reviewed_by(&self) -> Option<&str> {
+        self.0.reviewed_by.as_deref()
+    }
+    /// Whether it was never confirmed, or longer ago than the review period (12 months
+    /// unless configured otherwise), at the time of the request.
+    async fn stale(&self, ctx: &Context<'_>) -> bool {
+        review::stale(ctx, self.0.reviewed_at)
+    }
 }
 
 /// Which representatives to list.
@@ -217,6 +231,9 @@ pub struct RepresentativeFilter {
     /// Words that must all appear in the person's name or title, matched as `search`
     /// matches them (case, accents, Finnish endings and typos forgiven).
     pub text: Option<String>,
+    /// Only rows never confirmed or confirmed longer ago than the review period when true,
+    /// only rows confirmed within it when false.
+    pub stale: Option<bool>,
 }
 
 impl TryFrom<RepresentativeFilter> for Filter {
@@ -248,6 +265,7 @@ impl TryFrom<RepresentativeFilter> for Filter {
             serving,
             valid_on: active_date(f.active_on, f.include_inactive.unwrap_or(false)),
             text: f.text,
+            stale: None,
         })
     }
 }
@@ -352,7 +370,12 @@ impl RepresentativeQuery {
         after: Option<String>,
     ) -> ApiResult<List<Representative>> {
         let page = Page::new(first, after)?;
-        let filter = Filter::try_from(filter.unwrap_or_default())?;
+        let filter = filter.unwrap_or_default();
+        let stale = review::staleness(ctx, filter.stale);
+        let filter = Filter {
+            stale,
+            ..Filter::try_from(filter)?
+        };
         let (rows, total) = service::list(db(ctx), &filter, page.offset, page.limit).await?;
         Ok(page.connection(rows.into_iter().map(Representative::from).collect(), total))
     }

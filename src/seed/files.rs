@@ -52,6 +52,22 @@ mod when {
 pub struct OrganisationsFile {
     #[serde(default)]
     pub organisation: Vec<SeedOrganisation>,
+    #[serde(default)]
+    pub strategy: Vec<SeedStrategy>,
+}
+
+/// What an organisation's strategy says of it: its mission and priority areas. A table of
+/// its own, because counties and municipalities come from the CSV files.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedStrategy {
+    /// key of the organisation (`county:13`)
+    pub organisation: String,
+    pub mission: Option<String>,
+    /// priority areas in the strategy's order
+    #[serde(default)]
+    pub priorities: Vec<String>,
+    pub source: Option<String>,
 }
 
 /// An organisation that is not a county or a municipality (those come from the CSV files).
@@ -292,6 +308,15 @@ pub struct SeedAgreement {
     pub valid_to: Option<NaiveDate>,
     /// the legal basis as the document lists it, one statute a line
     pub legal_basis: Option<String>,
+    /// how many signatures the signed document carries
+    pub signatures: Option<i32>,
+    /// day of the first and of the last signature
+    #[serde(default, deserialize_with = "when::opt_date")]
+    pub signed_from: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "when::opt_date")]
+    pub signed_to: Option<NaiveDate>,
+    /// who pays for meetings, as the agreement words it
+    pub cost_rule: Option<String>,
     pub source: Option<String>,
     #[serde(default)]
     pub goal: Vec<SeedGoal>,
@@ -335,8 +360,9 @@ pub struct SeedAction {
     pub period_start: NaiveDate,
     #[serde(deserialize_with = "when::date")]
     pub period_end: NaiveDate,
-    /// `PLANNED`, `IN_PROGRESS`, `COMPLETED`, `CANCELLED`
-    pub status: String,
+    /// `PLANNED`, `IN_PROGRESS`, `COMPLETED`, `CANCELLED`; none (not reported) when the
+    /// source gives no status, as the programme tables do not
+    pub status: Option<String>,
     pub sort_order: i32,
     pub source: Option<String>,
     #[serde(default)]

@@ -17,6 +17,7 @@ mod operations;
 mod outage;
 mod policy;
 mod replica;
+mod reviews;
 mod schema;
 mod search;
 mod seed_facts;

@@ -242,7 +242,8 @@ both! {
 }
 
 /// A database migrated and seeded before the search index and the Swedish names, migrated
-/// and seeded again: the index is backfilled and the names added.
+/// and seeded again: the index is backfilled and the names added. (Seeded with today's
+/// schema, which the seed writes, then taken back to the first migration.)
 async fn existing_database_catches_up(url: &str) {
     use migration::{Migrator, MigratorTrait};
     use sea_orm::ConnectionTrait;
@@ -250,8 +251,10 @@ async fn existing_database_catches_up(url: &str) {
     use yhdyspinta::domain::search::service::{Found, search};
 
     let db = yhdyspinta::db::connect(url).await.unwrap();
-    Migrator::up(&db, Some(1)).await.unwrap();
+    Migrator::up(&db, None).await.unwrap();
     yhdyspinta::seed::load(&db).await.unwrap();
+    let later = Migrator::get_migration_files().len() as u32 - 1;
+    Migrator::down(&db, Some(later)).await.unwrap();
     // As seeded before Swedish names (the names here need no folding).
     db.execute_unprepared(
         "UPDATE organisation SET name_sv = NULL, search_text = ' ' || lower(name_fi) || ' '",

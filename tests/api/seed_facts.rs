@@ -190,7 +190,8 @@ both! {
         let edges = data["actions"]["edges"].as_array().unwrap();
         assert!(!edges.is_empty());
         for edge in edges {
-            assert!(matches!(edge["node"]["status"].as_str(), Some("PLANNED" | "IN_PROGRESS")));
+            // The programme gives no status: not reported, and so open.
+            assert_eq!(edge["node"]["status"], Value::Null);
             assert_eq!(edge["node"]["goal"]["id"], goal);
         }
         let unassigned = app
@@ -231,5 +232,211 @@ both! {
     async fn seeding_twice_changes_nothing(app: TestApp) {
         let report = yhdyspinta::seed::load(&app.db).await.expect("seed again");
         assert_eq!(report.total(), 0, "{:?}", report.inserted);
+    }
+}
+
+both! {
+    async fn actions_have_no_status_until_someone_reports_one(app: TestApp) {
+        let data = app
+            .query(
+                "{ all: actions { totalCount }
+                   notReported: actions(filter: { reported: false }) { totalCount }
+                   reported: actions(filter: { reported: true }) { totalCount }
+                   open: actions(filter: { open: true }) { totalCount }
+                   closed: actions(filter: { open: false }) { totalCount }
+                   planned: actions(filter: { status: [PLANNED] }) { totalCount }
+                   first: actions(first: 1) { nodes { id version status } } }",
+                json!({}),
+            )
+            .await;
+        let all = data["all"]["totalCount"].as_u64().unwrap();
+        assert_eq!(all, 42);
+        assert_eq!(data["notReported"]["totalCount"], 42);
+        assert_eq!(data["reported"]["totalCount"], 0);
+        assert_eq!(data["open"]["totalCount"], 42, "not reported counts as open");
+        assert_eq!(data["closed"]["totalCount"], 0);
+        assert_eq!(data["planned"]["totalCount"], 0);
+
+        // Reporting a status makes the action reported; a completed one is closed.
+        let action = &data["first"]["nodes"][0];
+        let body = app
+            .post_as(
+                &token(yhdyspinta::auth::policy::Role::Admin, &[]),
+                "mutation($id: ID!, $v: Int!) { updateAction(input: { id: $id, version: $v, status: COMPLETED }) { action { status } } }",
+                json!({ "id": action["id"], "v": action["version"] }),
+            )
+            .await;
+        assert_eq!(body["data"]["updateAction"]["action"]["status"], "COMPLETED", "{body}");
+        let data = app
+            .query(
+                "{ reported: actions(filter: { reported: true }) { totalCount }
+                   open: actions(filter: { open: true }) { totalCount }
+                   closed: actions(filter: { open: false }) { totalCount } }",
+                json!({}),
+            )
+            .await;
+        assert_eq!(data["reported"]["totalCount"], 1);
+        assert_eq!(data["open"]["totalCount"], 41);
+        assert_eq!(data["closed"]["totalCount"], 1);
+    }
+}
+
+both! {
+    async fn the_agreement_was_signed_electronically_and_says_who_pays_for_meetings(app: TestApp) {
+        let data = app
+            .query("{ agreements { signing { signatures signedFrom signedTo } costRule } }", json!({}))
+            .await;
+        let agreement = &data["agreements"][0];
+        assert_eq!(
+            agreement["signing"],
+            json!({ "signatures": 33, "signedFrom": "2024-10-21", "signedTo": "2024-12-04" })
+        );
+        let rule = agreement["costRule"].as_str().unwrap();
+        assert!(rule.starts_with("Kokouksista ei makseta kokouskorvauksia ja kilometrikorvauksia"), "{rule}");
+        assert!(rule.contains("kustantaa omien edustajiensa palkka-, palkkio ja matkakulut"), "{rule}");
+        assert!(rule.contains("maksaa kokousten järjestämiskustannukset (tilavuokrat ja tarjoilut)"), "{rule}");
+        assert!(rule.contains("6. kohta"), "{rule}");
+    }
+}
+
+both! {
+    async fn the_county_states_its_mission_and_five_priority_areas(app: TestApp) {
+        let data = app
+            .query(
+                "{ organisation(municipalityCode: \"297\") { mission priorities county { name mission priorities } } }",
+                json!({}),
+            )
+            .await;
+        let county = &data["organisation"]["county"];
+        assert_eq!(county["name"], "Pohjois-Savon hyvinvointialue");
+        assert_eq!(county["mission"], "Hyvinvoiva ja kukoistava Pohjois-Savo");
+        assert_eq!(
+            county["priorities"],
+            json!(["asukkaat", "palvelut", "työntekijät", "toimintaympäristö", "talous"])
+        );
+        // Kuopio's strategy is not in the sources.
+        assert_eq!(data["organisation"]["mission"], Value::Null);
+        assert_eq!(data["organisation"]["priorities"], json!([]));
+    }
+}
+
+both! {
+    async fn the_compass_survey_is_run_by_the_county_with_the_regional_council(app: TestApp) {
+        let forum = network_named(&app, "kuntafoorumi", "description").await;
+        let text = forum["description"].as_str().unwrap();
+        assert!(text.contains("Kompassikyselyn tekemisestä vastaa hyvinvointialue"), "{text}");
+        assert!(text.contains("tilannekuva tuotetaan hyvinvointialueen ja Pohjois-Savon liiton yhteistyössä"), "{text}");
+        let council = app
+            .query(
+                "{ organisations(filter: { kind: [REGIONAL_COUNCIL], text: \"Pohjois-Savon liitto\" }) { nodes { name description } } }",
+                json!({}),
+            )
+            .await;
+        let council = &council["organisations"]["nodes"][0];
+        assert_eq!(council["name"], "Pohjois-Savon liitto");
+        let text = council["description"].as_str().unwrap();
+        assert!(text.contains("terveysteknologia ja hyvinvointi"), "{text}");
+        assert!(text.contains("kompassikyselyä varten yhteistyössä hyvinvointialueen kanssa"), "{text}");
+    }
+}
+
+both! {
+    async fn the_municipalities_sit_in_the_valmiustoimikunta(app: TestApp) {
+        let committee = network_named(
+            &app,
+            "valmiustoimikunta",
+            "memberships(first: 50) { totalCount nodes { role organisation { kind name } } }",
+        )
+        .await;
+        let seats = committee["memberships"]["nodes"].as_array().unwrap();
+        let municipal = seats.iter().filter(|s| s["organisation"]["kind"] == "MUNICIPALITY").count();
+        assert_eq!(municipal, 19);
+        assert!(seats.iter().any(|s| s["role"] == "CHAIR" && s["organisation"]["name"] == "Pohjois-Savon hyvinvointialue"));
+        assert!(seats.iter().any(|s| s["role"] == "SECRETARY" && s["organisation"]["name"] == "Turvallisuuspalvelut"));
+        assert_eq!(committee["memberships"]["totalCount"], 21);
+    }
+}
+
+both! {
+    async fn the_first_pohjois_karjala_meeting_is_to_be_held_not_held(app: TestApp) {
+        let group = network_named(&app, "kuntayhteistyöryhmä", "description meetings { nodes { title } }").await;
+        let text = group["description"].as_str().unwrap();
+        assert!(text.contains("ensimmäinen kokous pidetään 1.10.2021"), "{text}");
+        let title = group["meetings"]["nodes"][0]["title"].as_str().unwrap();
+        assert!(title.contains("pidetään 1.10.2021"), "{title}");
+        let council = app
+            .query(
+                "{ organisations(filter: { kind: [REGIONAL_COUNCIL], text: \"Pohjois-Karjalan maakuntaliitto\" }) { nodes { description } } }",
+                json!({}),
+            )
+            .await;
+        let text = council["organisations"]["nodes"][0]["description"].as_str().unwrap();
+        assert!(text.contains("pidetään 1.10.2021"), "{text}");
+        let held = app
+            .query("{ search(text: \"pidettiin\") { totalCount } }", json!({}))
+            .await;
+        assert_eq!(held["search"]["totalCount"], 0);
+    }
+}
+
+both! {
+    async fn bodies_of_2021_belong_to_the_organisations_of_2021(app: TestApp) {
+        let preparation = network_named(
+            &app,
+            "vapaaehtoinen alueellinen valmistelu",
+            "county { name } convener { name } memberships { nodes { organisation { name kind parent { name } } } }",
+        )
+        .await;
+        assert_eq!(preparation["county"], Value::Null, "the county did not exist in January 2021");
+        let seats = preparation["memberships"]["nodes"].as_array().unwrap();
+        let rescue = seats
+            .iter()
+            .find(|s| s["organisation"]["name"] == "Pohjois-Savon pelastuslaitos")
+            .expect("the rescue department takes part");
+        assert_eq!(rescue["organisation"]["parent"]["name"], "Kuopio", "a municipal department in 2021");
+        assert!(seats.iter().any(|s| s["organisation"]["name"] == "Pohjois-Savon sairaanhoitopiiri"));
+        assert!(seats.iter().all(|s| s["organisation"]["name"] != "Pohjois-Savon hyvinvointialue"));
+        // The rescue department of the 2023 agreement is the county's.
+        let now = network_named(
+            &app,
+            "varautumisverkosto",
+            "memberships(first: 50) { nodes { organisation { name parent { name } } } }",
+        )
+        .await;
+        let rescue = now["memberships"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["organisation"]["name"] == "Pohjois-Savon pelastuslaitos")
+            .expect("the rescue department is in the network")
+            .clone();
+        assert_eq!(rescue["organisation"]["parent"]["name"], "Pohjois-Savon hyvinvointialue");
+    }
+}
+
+both! {
+    async fn no_translation_is_served_that_no_source_gives(app: TestApp) {
+        let data = app
+            .query(
+                "{ topics { name en: name(lang: EN) sv: name(lang: SV) }
+                   networks(first: 100, filter: { includeInactive: true }) { nodes { name en: name(lang: EN) sv: name(lang: SV) } }
+                   goals { title en: title(lang: EN) }
+                   county: organisation(municipalityCode: \"297\") { county { name sv: name(lang: SV) } } }",
+                json!({}),
+            )
+            .await;
+        for topic in data["topics"].as_array().unwrap() {
+            assert_eq!(topic["en"], topic["name"], "{topic}");
+            assert_eq!(topic["sv"], topic["name"], "{topic}");
+        }
+        for network in data["networks"]["nodes"].as_array().unwrap() {
+            assert_eq!(network["en"], network["name"], "{network}");
+            assert_eq!(network["sv"], network["name"], "{network}");
+        }
+        for goal in data["goals"].as_array().unwrap() {
+            assert_eq!(goal["en"], goal["title"], "{goal}");
+        }
+        // The official Swedish name of the county (swedish_names.csv) is served.
+        assert_eq!(data["county"]["county"]["sv"], "Norra Savolax välfärdsområde");
     }
 }

@@ -628,3 +628,33 @@ both! {
         assert_eq!(find("toinennimi").await, 0);
     }
 }
+
+both! {
+    async fn an_organisation_s_mission_and_priorities_are_written_and_checked(app: TestApp) {
+        let county = fixtures::county(&app.db, "13").await;
+        let editor = token(Role::Editor, &[county]);
+        let read = app
+            .query("query($id: ID!) { organisation(id: $id) { version mission priorities } }", json!({ "id": county }))
+            .await;
+        let version = read["organisation"]["version"].clone();
+        let update = "mutation($id: ID!, $v: Int!, $m: String, $p: [String!]) {
+            updateOrganisation(input: { id: $id, version: $v, mission: $m, priorities: $p }) { organisation { version mission priorities } } }";
+        let bad = app
+            .post_as(&editor, update, json!({ "id": county, "v": version, "p": ["asukkaat", "palvelut\ntalous"] }))
+            .await;
+        assert_eq!(code(&bad["errors"][0]), "BAD_USER_INPUT", "{bad}");
+        assert_eq!(bad["errors"][0]["extensions"]["field"], "input.priorities[1]");
+        let body = app
+            .post_as(&editor, update, json!({ "id": county, "v": version, "m": "Testimissio", "p": ["yksi", "kaksi"] }))
+            .await;
+        let org = &body["data"]["updateOrganisation"]["organisation"];
+        assert_eq!(org["mission"], "Testimissio", "{body}");
+        assert_eq!(org["priorities"], json!(["yksi", "kaksi"]));
+        let body = app
+            .post_as(&editor, update, json!({ "id": county, "v": org["version"], "m": null, "p": [] }))
+            .await;
+        let org = &body["data"]["updateOrganisation"]["organisation"];
+        assert_eq!(org["mission"], Value::Null, "{body}");
+        assert_eq!(org["priorities"], json!([]));
+    }
+}

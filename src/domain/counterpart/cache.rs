@@ -129,10 +129,15 @@ mod tests {
                 created_at: now,
                 updated_at: now,
                 version: 1,
+                reviewed_at: None,
+                reviewed_by: None,
+                mission: None,
+                priorities: None,
             },
             municipalities: Vec::new(),
             topics: HashMap::new(),
             entries: Vec::new(),
+            person_reviews: HashMap::new(),
             slots: HashMap::new(),
         }
     }

@@ -15,9 +15,12 @@ pub mod service;
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::{DateTime, Utc};
 use entity::enums::{Level, TopicKind};
 use entity::{organisation, representative, topic};
 use uuid::Uuid;
+
+use crate::domain::review::is_stale_at;
 
 /// How many levels of units below an organisation are searched for representatives.
 const MAX_UNIT_DEPTH: usize = 4;
@@ -46,6 +49,10 @@ pub struct CountyIndex {
     /// Every topic by id.
     pub topics: HashMap<Uuid, topic::Model>,
     entries: Vec<Entry>,
+    /// When each representative's person was last confirmed, by person id: a pair rests on
+    /// its representatives and their persons. Staleness itself is judged at lookup time
+    /// ([`Pair::stale_rows`]), so a cached index never keeps an old verdict.
+    person_reviews: HashMap<Uuid, Option<DateTime<Utc>>>,
     /// Entries by (municipality, top-level topic, level): the municipality's own ones and
     /// the county side's serving it, as positions in `entries`. Built once, so a pair on a
     /// top-level topic is one lookup and coverage one pass over the answer.
@@ -197,12 +204,21 @@ pub fn pairs(
         for t in topics {
             for level in levels {
                 let (own, county) = index.pair(m.id, t.id, *level);
+                let person_reviews = own
+                    .iter()
+                    .chain(&county)
+                    .map(|r| {
+                        let review = index.person_reviews.get(&r.person_id).copied().flatten();
+                        (r.person_id, review)
+                    })
+                    .collect();
                 out.push(Pair {
                     municipality: m.clone(),
                     topic: t.clone(),
                     level: *level,
                     own,
                     county,
+                    person_reviews,
                 });
             }
         }
@@ -219,9 +235,31 @@ pub struct Pair {
     pub level: Level,
     pub own: Vec<representative::Model>,
     pub county: Vec<representative::Model>,
+    /// When the person of each representative was last confirmed, by person id.
+    pub person_reviews: HashMap<Uuid, Option<DateTime<Utc>>>,
 }
 
 impl Pair {
+    /// The representatives of the pair that rest on a stale row at `cutoff` (see
+    /// [`crate::domain::review`]): the representative itself, or its person, never
+    /// confirmed or confirmed before `cutoff`.
+    pub fn stale_rows(&self, cutoff: DateTime<Utc>) -> Vec<&representative::Model> {
+        self.own
+            .iter()
+            .chain(&self.county)
+            .filter(|r| {
+                let person = self.person_reviews.get(&r.person_id).copied().flatten();
+                is_stale_at(r.reviewed_at, cutoff) || is_stale_at(person, cutoff)
+            })
+            .collect()
+    }
+
+    /// Whether any representative of the pair, or its person, is stale at `cutoff`. A pair
+    /// where nobody is named rests on nothing and is not stale (it is a gap).
+    pub fn is_stale(&self, cutoff: DateTime<Utc>) -> bool {
+        !self.stale_rows(cutoff).is_empty()
+    }
+
     /// Which side has named nobody, if any.
     pub fn missing(&self) -> Option<Missing> {
         match (self.own.is_empty(), self.county.is_empty()) {
@@ -256,6 +294,9 @@ pub struct Coverage {
     pub expected: usize,
     /// The incomplete pairs, by municipality code, topic order and level.
     pub gaps: Vec<(Pair, Missing)>,
+    /// The pairs where someone is named and some representative, or its person, is stale
+    /// at the time of the lookup; in the same order.
+    pub stale: Vec<Pair>,
 }
 
 impl Coverage {

@@ -3,9 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{Level, OrganisationKind};
-use entity::{organisation, representative, representative_municipality, topic};
+use entity::{organisation, person, representative, representative_municipality, topic};
 use std::sync::Arc;
 
 use sea_orm::{
@@ -90,6 +90,7 @@ pub async fn coverage<C: ConnectionTrait>(
     cache: &IndexCache,
     county: Uuid,
     date: NaiveDate,
+    cutoff: DateTime<Utc>,
 ) -> ApiResult<Coverage> {
     let index = cache
         .index(county, date, || county_index(db, county, date))
@@ -111,15 +112,24 @@ pub async fn coverage<C: ConnectionTrait>(
         &levels,
     );
     let expected = all.len();
-    let gaps = all
-        .into_iter()
-        .filter_map(|pair| pair.missing().map(|missing| (pair, missing)))
-        .collect();
+    let (mut gaps, mut stale) = (Vec::new(), Vec::new());
+    for pair in all {
+        let missing = pair.missing();
+        if pair.is_stale(cutoff) {
+            if let Some(missing) = missing {
+                gaps.push((pair.clone(), missing));
+            }
+            stale.push(pair);
+        } else if let Some(missing) = missing {
+            gaps.push((pair, missing));
+        }
+    }
     Ok(Coverage {
         county: index.owner.clone(),
         date,
         expected,
         gaps,
+        stale,
     })
 }
 
@@ -179,9 +189,10 @@ pub async fn county_index<C: ConnectionTrait>(
     let root_of = with_units(roots, &units);
     let topics: HashMap<Uuid, topic::Model> = topics.into_iter().map(|t| (t.id, t)).collect();
     let org_ids: Vec<Uuid> = root_of.keys().copied().collect();
-    let (reps, served) = futures_util::try_join!(
+    let (reps, served, person_reviews) = futures_util::try_join!(
         valid_representatives(db, &org_ids, date),
         listed_municipalities(db, &org_ids, date),
+        person_reviews(db, &org_ids, date),
     )?;
     let municipality_ids: HashSet<Uuid> = municipalities.iter().map(|m| m.id).collect();
     let mut index = CountyIndex {
@@ -189,6 +200,7 @@ pub async fn county_index<C: ConnectionTrait>(
         municipalities,
         topics,
         entries: Vec::new(),
+        person_reviews,
         slots: HashMap::new(),
     };
     index.entries = entries(
@@ -292,6 +304,38 @@ async fn listed_municipalities<C: ConnectionTrait>(
         }
     }
     Ok(served)
+}
+
+/// When the person of each representative of `orgs` valid on `date` was last confirmed,
+/// read beside the representatives with the same filter as a subquery.
+async fn person_reviews<C: ConnectionTrait>(
+    db: &C,
+    orgs: &[Uuid],
+    date: NaiveDate,
+) -> ApiResult<HashMap<Uuid, Option<DateTime<Utc>>>> {
+    let mut reviews = HashMap::new();
+    for chunk in orgs.chunks(CHUNK) {
+        let persons = representative::Entity::find()
+            .select_only()
+            .column(representative::Column::PersonId)
+            .filter(representative::Column::OrganisationId.is_in(chunk.iter().copied()))
+            .filter(valid_on(
+                representative::Column::ValidFrom,
+                representative::Column::ValidTo,
+                date,
+            ))
+            .into_query();
+        let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = person::Entity::find()
+            .select_only()
+            .column(person::Column::Id)
+            .column(person::Column::ReviewedAt)
+            .filter(person::Column::Id.in_subquery(persons))
+            .into_tuple()
+            .all(db)
+            .await?;
+        reviews.extend(rows);
+    }
+    Ok(reviews)
 }
 
 /// Places each representative on its side: a municipality's (or its unit's) is that

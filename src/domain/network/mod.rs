@@ -139,6 +139,9 @@ pub struct NetworkFilter {
     /// Valid on this day; `None` lists every network.
     pub active_on: Option<NaiveDate>,
     pub text: Option<String>,
+    /// Only stale (never confirmed, or longer ago than the review period) rows when
+    /// `stale` is true, only current ones when false.
+    pub stale: Option<crate::domain::review::Staleness>,
 }
 
 /// Which meetings to list.

@@ -10,6 +10,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::Target;
 use super::{Member, NetworkFilter, NetworkPatch, NewNetwork, Removal, Removed, apply};
 use crate::auth::guard::enforce;
 use crate::auth::owners::{network_owners, owner};
@@ -18,6 +19,7 @@ use crate::db::loaders::valid_on;
 use crate::db::page::{Window, page_of};
 use crate::db::tx;
 use crate::domain::reference::service::{topic_id, topic_subtree};
+use crate::domain::review;
 use crate::domain::search::{Kind, text_condition};
 use crate::domain::values as input;
 use crate::error::{ApiResult, bad_input, conflict};
@@ -108,6 +110,9 @@ pub async fn list(
     }
     if let Some(text) = &filter.text {
         cond = cond.add(text_condition(db, Kind::Network, network::Column::Id, text).await?);
+    }
+    if let Some(staleness) = filter.stale {
+        cond = cond.add(staleness.condition(network::Column::ReviewedAt));
     }
     let query = network::Entity::find()
         .filter(cond)
@@ -243,6 +248,8 @@ pub async fn create(
         created_at: chrono::Utc::now(),
         updated_at: chrono::Utc::now(),
         version: 1,
+        reviewed_at: None,
+        reviewed_by: None,
     };
     let created = tx::insert(&tx, who, row).await?;
     set_topics(&tx, created.id, &new.topics).await?;
@@ -364,4 +371,19 @@ pub async fn delete(
     tx::remove(&tx, who, &before).await?;
     tx::commit(tx).await?;
     Ok(Removed { id, references })
+}
+
+/// Confirms that a network is still as recorded (see [`crate::domain::review`]): the
+/// policy and the version check of an update (a network without a convener: admins only).
+pub async fn confirm(
+    db: &DatabaseConnection,
+    who: &Principal,
+    target: Target,
+) -> ApiResult<network::Model> {
+    let tx = tx::begin(db).await?;
+    let before: network::Model = tx::lock(&tx, target.id).await?;
+    let owners = network_owners(&tx, &before).await?;
+    enforce(policy::may_write_all(Some(who), &owners), "this network")?;
+    tx::check_version(&before, target.version)?;
+    review::confirm(tx, who, before).await
 }

@@ -91,6 +91,8 @@ pub async fn person(db: &DatabaseConnection, name: &str, org: Uuid) -> person::M
         created_at: now,
         updated_at: now,
         version: 1,
+        reviewed_at: None,
+        reviewed_by: None,
     }
     .with_search_text()
     .into_active_model()
@@ -121,6 +123,8 @@ pub async fn representative(
         created_at: now,
         updated_at: now,
         version: 1,
+        reviewed_at: None,
+        reviewed_by: None,
     }
     .into_active_model()
     .insert(db)

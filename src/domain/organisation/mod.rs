@@ -54,6 +54,9 @@ pub struct OrganisationPatch {
     pub website: Option<Option<Url>>,
     pub address: Option<Option<String>>,
     pub description: Option<Option<String>>,
+    pub mission: Option<Option<String>>,
+    /// The priority areas one a line; `Some(None)` clears them.
+    pub priorities: Option<Option<String>>,
 }
 
 /// Which organisations to list; every given condition must hold.
@@ -69,6 +72,9 @@ pub struct OrganisationFilter {
     pub parent_id: Option<Uuid>,
     /// Words that must all appear in a name.
     pub text: Option<String>,
+    /// Only stale (never confirmed, or longer ago than the review period) rows when
+    /// `stale` is true, only current ones when false.
+    pub stale: Option<crate::domain::review::Staleness>,
 }
 
 /// The order of an organisation list; ties are broken by id.

@@ -23,6 +23,8 @@ use crate::auth::policy::{self, Principal};
 use crate::db::audit::Operation;
 use crate::db::page::{Window, page_of};
 use crate::db::tx;
+use crate::domain::network::Target;
+use crate::domain::review;
 use crate::domain::search::{Kind, text_condition};
 use crate::error::{ApiResult, bad_input, conflict, forbidden_field};
 
@@ -51,6 +53,9 @@ pub async fn list<C: ConnectionTrait>(
     if let Some(text) = &filter.text {
         query = query
             .filter(text_condition(db, Kind::Organisation, organisation::Column::Id, text).await?);
+    }
+    if let Some(staleness) = filter.stale {
+        query = query.filter(staleness.condition(organisation::Column::ReviewedAt));
     }
     query = match order {
         OrganisationOrder::Name => query.order_by_asc(organisation::Column::NameFi),
@@ -168,6 +173,10 @@ impl NewOrganisation {
             created_at: now,
             updated_at: now,
             version: 0,
+            reviewed_at: None,
+            reviewed_by: None,
+            mission: None,
+            priorities: None,
         }
     }
 }
@@ -224,6 +233,8 @@ impl OrganisationPatch {
         set(&mut row.website, self.website);
         set(&mut row.address, self.address);
         set(&mut row.description, self.description);
+        set(&mut row.mission, self.mission);
+        set(&mut row.priorities, self.priorities);
         row
     }
 }
@@ -454,4 +465,21 @@ pub async fn municipalities<C: ConnectionTrait>(
         }
     }
     Ok(ids.to_vec())
+}
+
+/// Confirms that an organisation is still as recorded (see [`crate::domain::review`]): the
+/// policy and the version check of an update.
+pub async fn confirm(
+    db: &DatabaseConnection,
+    who: &Principal,
+    target: Target,
+) -> ApiResult<organisation::Model> {
+    let (tx, before) =
+        tx::lock_for_update::<organisation::Model>(db, target.id, target.version).await?;
+    let owner = owner(&tx, target.id).await?;
+    enforce(
+        policy::may_write(Some(who), std::slice::from_ref(&owner)),
+        "this organisation",
+    )?;
+    review::confirm(tx, who, before).await
 }

@@ -14,8 +14,10 @@ use crate::auth::owners::{owned_by, owner};
 use crate::auth::policy::{self, Principal};
 use crate::db::audit::Operation;
 use crate::db::tx;
+use crate::domain::network::Target;
 use crate::domain::organisation::Deletion;
 use crate::domain::organisation::cascade::{finish, refuse_current, remove_roles, still_valid};
+use crate::domain::review;
 use crate::error::{ApiResult, forbidden_field};
 
 /// The person `id` that input `field` names as a representative, a deputy or a seat's
@@ -66,6 +68,8 @@ pub async fn create(
         created_at: now,
         updated_at: now,
         version: 0,
+        reviewed_at: None,
+        reviewed_by: None,
     };
     let created = tx::insert(&tx, who, row).await?;
     tx::commit(tx).await?;
@@ -189,4 +193,17 @@ async fn clear_references(tx: &DatabaseTransaction, id: Uuid) -> ApiResult<u64> 
             .exec(tx)
             .await?
             .rows_affected)
+}
+
+/// Confirms that a person is still as recorded (see [`crate::domain::review`]): the policy
+/// and the version check of an update.
+pub async fn confirm(
+    db: &DatabaseConnection,
+    who: &Principal,
+    target: Target,
+) -> ApiResult<person::Model> {
+    let (tx, before) = tx::lock_for_update::<person::Model>(db, target.id, target.version).await?;
+    let owners = owned_by(&tx, before.organisation_id).await?;
+    enforce(policy::may_write_all(Some(who), &owners), "this person")?;
+    review::confirm(tx, who, before).await
 }

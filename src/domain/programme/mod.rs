@@ -23,8 +23,13 @@ pub struct ActionFilter {
     /// A topic slug; its sub-topics count too.
     pub topic: Option<String>,
     pub statuses: Option<Vec<ActionStatus>>,
-    /// Only open (planned, in progress) actions when true, only closed ones when false.
+    /// Only open actions when true (planned, in progress, or not reported: nobody has said
+    /// they are done), only closed ones (completed, cancelled) when false.
     pub open: Option<bool>,
+    /// Only actions with a reported status when true, only those without when false.
+    pub reported: Option<bool>,
+    /// Only stale (or only current) actions.
+    pub stale: Option<crate::domain::review::Staleness>,
     pub responsible_organisation_id: Option<Uuid>,
     /// Only actions without responsible organisations when true, only with when false.
     pub unassigned: Option<bool>,
@@ -44,7 +49,8 @@ pub struct NewAction {
     pub responsible: Vec<Uuid>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub status: ActionStatus,
+    /// None: not reported yet.
+    pub status: Option<ActionStatus>,
 }
 
 /// A change to an action; `None` fields stay.

@@ -21,6 +21,7 @@ use crate::db::page::{Window, page_of};
 use crate::db::tx;
 use crate::domain::reference::service::topic_id;
 use crate::domain::reference::service::topic_subtree;
+use crate::domain::review;
 use crate::domain::search::{Kind, text_condition};
 use crate::error::{ApiResult, bad_input, conflict, forbidden_field};
 
@@ -95,10 +96,26 @@ async fn filtered(
     if let Some(statuses) = filter.statuses {
         cond = cond.add(action::Column::Status.is_in(statuses));
     }
+    // An action nobody has reported on (status null) is open: the programme set it, and
+    // nobody has said it is done or dropped.
     match filter.open {
-        Some(true) => cond = cond.add(action::Column::Status.is_in(OPEN)),
+        Some(true) => {
+            cond = cond.add(
+                Condition::any()
+                    .add(action::Column::Status.is_null())
+                    .add(action::Column::Status.is_in(OPEN)),
+            )
+        }
         Some(false) => cond = cond.add(action::Column::Status.is_not_in(OPEN)),
         None => {}
+    }
+    match filter.reported {
+        Some(true) => cond = cond.add(action::Column::Status.is_not_null()),
+        Some(false) => cond = cond.add(action::Column::Status.is_null()),
+        None => {}
+    }
+    if let Some(staleness) = filter.stale {
+        cond = cond.add(staleness.condition(action::Column::ReviewedAt));
     }
     if let Some(org) = filter.responsible_organisation_id {
         cond = cond.add(responsible(Some(org), true));
@@ -252,6 +269,8 @@ pub async fn create_action(
         created_at: now,
         updated_at: now,
         version: 1,
+        reviewed_at: None,
+        reviewed_by: None,
     };
     check_period(&row)?;
     let tx = tx::begin(db).await?;
@@ -307,7 +326,9 @@ pub async fn update_action(
     after.period_start = patch.period_start.unwrap_or(after.period_start);
     after.period_end = patch.period_end.unwrap_or(after.period_end);
     check_period(&after)?;
-    after.status = patch.status.unwrap_or(after.status);
+    if let Some(status) = patch.status {
+        after.status = Some(status);
+    }
     if let Some(orgs) = &patch.responsible {
         set_responsible(&tx, patch.id, orgs).await?;
     }
@@ -420,4 +441,21 @@ pub async fn delete_report(
         tx::lock_for_update::<progress_report::Model>(db, target.id, target.version).await?;
     may_report(&tx, who, row.action_id).await?;
     remove_alone(tx, who, &row).await
+}
+
+/// Confirms that an action is still as recorded (see [`crate::domain::review`]): the
+/// policy and the version check of an update.
+pub async fn confirm_action(
+    db: &DatabaseConnection,
+    who: &Principal,
+    target: Target,
+) -> ApiResult<action::Model> {
+    let tx = tx::begin(db).await?;
+    let before: action::Model = tx::lock(&tx, target.id).await?;
+    enforce(
+        policy::may_write(Some(who), &action_owners(&tx, target.id).await?),
+        "this action",
+    )?;
+    tx::check_version(&before, target.version)?;
+    review::confirm(tx, who, before).await
 }

@@ -20,7 +20,7 @@ fn new_action(goal: Uuid, responsible: &[Uuid]) -> NewAction {
         responsible: responsible.to_vec(),
         period_start: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
         period_end: NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
-        status: ActionStatus::Planned,
+        status: Some(ActionStatus::Planned),
     }
 }
 

@@ -206,6 +206,8 @@ async fn apply_row(
                 created_at: Default::default(),
                 updated_at: Default::default(),
                 version: 0,
+                reviewed_at: None,
+                reviewed_by: None,
             };
             let created = insert(tx, who, model, &row.served).await?;
             Ok((report(Outcome::Created, Some(created.id)), Some(created)))
@@ -320,6 +322,8 @@ impl People {
             created_at: Default::default(),
             updated_at: Default::default(),
             version: 0,
+            reviewed_at: None,
+            reviewed_by: None,
         };
         let person = tx::insert(tx, who, model).await?;
         self.known.insert(name.to_lowercase(), person.id);

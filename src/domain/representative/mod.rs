@@ -119,4 +119,7 @@ pub struct RepresentativeFilter {
     pub valid_on: Option<NaiveDate>,
     /// Words that must all appear in the person's name or title.
     pub text: Option<String>,
+    /// Only stale (never confirmed, or longer ago than the review period) rows when
+    /// `stale` is true, only current ones when false.
+    pub stale: Option<crate::domain::review::Staleness>,
 }

@@ -24,7 +24,9 @@ use crate::auth::policy::{self, Principal};
 use crate::db::audit::Operation;
 use crate::db::loaders::valid_on;
 use crate::db::tx;
+use crate::domain::network::Target;
 use crate::domain::person::service::nameable;
+use crate::domain::review;
 use crate::domain::search::{Kind, text_condition};
 use crate::domain::validity;
 use crate::domain::values::date_range;
@@ -81,6 +83,9 @@ async fn condition<C: ConnectionTrait>(
     if let Some(text) = &filter.text {
         cond = cond
             .add(text_condition(db, Kind::Person, representative::Column::PersonId, text).await?);
+    }
+    if let Some(staleness) = filter.stale {
+        cond = cond.add(staleness.condition(representative::Column::ReviewedAt));
     }
     Ok(cond)
 }
@@ -185,6 +190,8 @@ pub async fn create(
         created_at: Default::default(),
         updated_at: Default::default(),
         version: 0,
+        reviewed_at: None,
+        reviewed_by: None,
     };
     let created = insert(&tx, who, row, &new.served).await?;
     tx::commit(tx).await?;
@@ -328,4 +335,17 @@ async fn link_served(tx: &DatabaseTransaction, id: Uuid, served: &[Uuid]) -> Api
         .await?;
     }
     Ok(())
+}
+
+/// Confirms that a representative is still as recorded (see [`crate::domain::review`]): the
+/// policy and the version check of an update.
+pub async fn confirm(
+    db: &DatabaseConnection,
+    who: &Principal,
+    target: Target,
+) -> ApiResult<representative::Model> {
+    let (tx, before) =
+        tx::lock_for_update::<representative::Model>(db, target.id, target.version).await?;
+    may_write(&tx, who, before.organisation_id, "this representative").await?;
+    review::confirm(tx, who, before).await
 }

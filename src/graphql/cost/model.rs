@@ -68,6 +68,8 @@ pub(super) const LIST_SIZES: &[(&str, u64)] = &[
     ("CounterpartPair.countyRepresentatives", 20),
     // 30 municipalities × 5 interface topics × 4 levels.
     ("CoverageReport.gaps", 600),
+    ("CoverageReport.stale", 600),
+    ("StalePair.staleRepresentatives", 20),
 ];
 
 /// Fields whose resolvers do much more work than one node, in nodes; measured against the

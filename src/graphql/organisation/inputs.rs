@@ -86,6 +86,10 @@ pub struct UpdateOrganisationInput {
     pub address: MaybeUndefined<String>,
     /// Free description.
     pub description: MaybeUndefined<String>,
+    /// The mission its strategy states; null clears.
+    pub mission: MaybeUndefined<String>,
+    /// The priority areas of its strategy, in order, each one line; an empty list clears.
+    pub priorities: Option<Vec<String>>,
 }
 
 impl TryFrom<UpdateOrganisationInput> for OrganisationPatch {
@@ -111,6 +115,18 @@ impl TryFrom<UpdateOrganisationInput> for OrganisationPatch {
             website: change(&input.website, blank_is_none("input.website", Url::parse))?,
             address: change(&input.address, opt_text("input.address", SHORT_MAX))?,
             description: change(&input.description, opt_text("input.description", LONG_MAX))?,
+            mission: change(&input.mission, opt_text("input.mission", LONG_MAX))?,
+            priorities: input
+                .priorities
+                .as_deref()
+                .map(|p| {
+                    crate::graphql::inputs::checked(crate::domain::values::priorities(
+                        "input.priorities",
+                        p,
+                        NAME_MAX,
+                    ))
+                })
+                .transpose()?,
         })
     }
 }

@@ -75,6 +75,8 @@ impl Builder {
             created_at: self.now,
             updated_at: self.now,
             version: 1,
+            reviewed_at: None,
+            reviewed_by: None,
         })
     }
 

@@ -7,7 +7,7 @@ use entity::organisation;
 
 use super::{Builder, parse_enum, parse_toml};
 use crate::domain::search::Searchable;
-use crate::seed::files::{OrganisationsFile, SeedOrganisation};
+use crate::seed::files::{OrganisationsFile, SeedOrganisation, SeedStrategy};
 use crate::seed::keys::id_for;
 
 const ORGANISATIONS: &str = include_str!("../organisations.toml");
@@ -24,6 +24,29 @@ impl Builder {
             let row = self.organisation(org)?;
             self.data.organisations.push(row.with_search_text());
         }
+        for strategy in file.strategy {
+            self.strategy(strategy)?;
+        }
+        Ok(())
+    }
+
+    /// Gives an organisation registered before (a county from the CSV files, or one of
+    /// the TOML file) the mission and priority areas its strategy names.
+    fn strategy(&mut self, strategy: SeedStrategy) -> anyhow::Result<()> {
+        let ctx = format!("strategy of {}", strategy.organisation);
+        let id = self.keys.organisation(&strategy.organisation, &ctx)?;
+        let row = self
+            .data
+            .organisations
+            .iter_mut()
+            .find(|o| o.id == id)
+            .ok_or_else(|| anyhow::anyhow!("{ctx}: no such organisation"))?;
+        ensure!(
+            strategy.priorities.iter().all(|p| !p.contains('\n')),
+            "{ctx}: a priority area is one line"
+        );
+        row.mission = strategy.mission;
+        row.priorities = (!strategy.priorities.is_empty()).then(|| strategy.priorities.join("\n"));
         Ok(())
     }
 
@@ -60,6 +83,10 @@ impl Builder {
             created_at: self.now,
             updated_at: self.now,
             version: 1,
+            reviewed_at: None,
+            reviewed_by: None,
+            mission: None,
+            priorities: None,
         })
     }
 }

@@ -32,6 +32,8 @@ impl Builder {
                 created_at: self.now,
                 updated_at: self.now,
                 version: 1,
+                reviewed_at: None,
+                reviewed_by: None,
             };
             self.data.persons.push(row.with_search_text());
         }
@@ -76,6 +78,8 @@ impl Builder {
             created_at: self.now,
             updated_at: self.now,
             version: 1,
+            reviewed_at: None,
+            reviewed_by: None,
         });
         Ok(())
     }

@@ -5,7 +5,7 @@ use anyhow::{Context, ensure};
 use entity::{action, action_organisation, agreement, agreement_party, goal, metric};
 use uuid::Uuid;
 
-use super::{Builder, check_dates, parse_enum, parse_toml};
+use super::{Builder, check_dates, parse_enum, parse_enum_opt, parse_toml};
 use crate::domain::search::Searchable;
 use crate::seed::files::{ActionsFile, AgreementsFile, SeedAction, SeedAgreement, SeedMetric};
 use crate::seed::keys::id_for;
@@ -60,6 +60,10 @@ impl Builder {
             created_at: self.now,
             updated_at: self.now,
             version: 1,
+            signatures: agreement.signatures,
+            signed_from: agreement.signed_from,
+            signed_to: agreement.signed_to,
+            cost_rule: agreement.cost_rule,
         });
         Ok(())
     }
@@ -101,12 +105,14 @@ impl Builder {
             responsibility: action.responsibility,
             period_start: action.period_start,
             period_end: action.period_end,
-            status: parse_enum(&ctx, &action.status)?,
+            status: parse_enum_opt(&ctx, action.status.as_deref())?,
             sort_order: action.sort_order,
             search_text: String::new(),
             created_at: self.now,
             updated_at: self.now,
             version: 1,
+            reviewed_at: None,
+            reviewed_by: None,
         };
         self.data.actions.push(row.with_search_text());
         Ok(())

@@ -77,6 +77,8 @@ pub async fn person(
         created_at: now,
         updated_at: now,
         version: 1,
+        reviewed_at: None,
+        reviewed_by: None,
     }
     .with_search_text()
     .into_active_model()
@@ -115,6 +117,8 @@ pub async fn representative(db: &DatabaseConnection, rep: Rep<'_>) -> Uuid {
         created_at: now,
         updated_at: now,
         version: 1,
+        reviewed_at: None,
+        reviewed_by: None,
     }
     .into_active_model()
     .insert(db)
@@ -214,6 +218,8 @@ pub async fn network(
         created_at: now,
         updated_at: now,
         version: 1,
+        reviewed_at: None,
+        reviewed_by: None,
     }
     .with_search_text()
     .into_active_model()
@@ -271,6 +277,10 @@ pub async fn goal(db: &DatabaseConnection, county: Uuid) -> Uuid {
         created_at: now,
         updated_at: now,
         version: 1,
+        signatures: None,
+        signed_from: None,
+        signed_to: None,
+        cost_rule: None,
     }
     .into_active_model()
     .insert(db)
@@ -311,12 +321,14 @@ pub async fn action(db: &DatabaseConnection, goal: Uuid, responsible: &[Uuid]) -
         responsibility: "Testivastuu".into(),
         period_start: date(2024, 1, 1),
         period_end: date(2025, 12, 31),
-        status: entity::enums::ActionStatus::Planned,
+        status: Some(entity::enums::ActionStatus::Planned),
         sort_order: 1,
         search_text: String::new(),
         created_at: now,
         updated_at: now,
         version: 1,
+        reviewed_at: None,
+        reviewed_by: None,
     }
     .with_search_text()
     .into_active_model()

@@ -80,6 +80,10 @@ async fn organisation(
         created_at: now,
         updated_at: now,
         version: 0,
+        reviewed_at: None,
+        reviewed_by: None,
+        mission: None,
+        priorities: None,
     };
     let id = tx::insert(&tx, &admin(), row).await.unwrap().id;
     tx::commit(tx).await.unwrap();
@@ -101,6 +105,8 @@ async fn person(db: &DatabaseConnection, name: &str, org: Uuid) -> Uuid {
         created_at: now,
         updated_at: now,
         version: 0,
+        reviewed_at: None,
+        reviewed_by: None,
     };
     let id = tx::insert(&tx, &admin(), row).await.unwrap().id;
     tx::commit(tx).await.unwrap();
@@ -274,7 +280,7 @@ async fn coverage_names_the_missing_side() {
     )
     .await;
 
-    let report = coverage(&db, &IndexCache::default(), county, today())
+    let report = coverage(&db, &IndexCache::default(), county, today(), Utc::now())
         .await
         .unwrap();
     let gap = |code: &str, level: Level| {
@@ -296,12 +302,18 @@ async fn coverage_names_the_missing_side() {
     assert!(report.covered() >= 1);
 
     // A municipality is no county; an unknown id is not found.
-    let err = coverage(&db, &IndexCache::default(), kuopio, today())
+    let err = coverage(&db, &IndexCache::default(), kuopio, today(), Utc::now())
         .await
         .unwrap_err();
     assert_eq!(err.code(), "BAD_USER_INPUT");
-    let err = coverage(&db, &IndexCache::default(), Uuid::new_v4(), today())
-        .await
-        .unwrap_err();
+    let err = coverage(
+        &db,
+        &IndexCache::default(),
+        Uuid::new_v4(),
+        today(),
+        Utc::now(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.code(), "NOT_FOUND");
 }

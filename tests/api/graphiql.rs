@@ -254,8 +254,9 @@ async fn graphiql_runs_a_query_in_headless_chromium() {
         shown["data"]["counterparts"][0]["municipality"]["name"], "Kuopio",
         "{shown}"
     );
+    // No source names the topic in English, so `name(lang: EN)` is the Finnish name.
     assert_eq!(
         shown["data"]["counterparts"][0]["topic"]["name"],
-        "Promotion of employment"
+        "Työllisyyden edistäminen"
     );
 }

@@ -484,7 +484,12 @@ async fn serve(url: &str) {
                 .push(info.statement.clone());
         }
     }));
-    let args = yhdyspinta::config::ServeArgs::default();
+    // Every benchmark client comes from 127.0.0.1: the per-address rate limit (1 000
+    // requests a second by default) would refuse the fast workloads, so it is off here.
+    let args = yhdyspinta::config::ServeArgs {
+        rate_limit: 0,
+        ..Default::default()
+    };
     let bench = axum::Router::new()
         .route("/bench/stats", get(bench_stats))
         .route("/bench/capture/start", post(capture_start))

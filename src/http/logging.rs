@@ -112,7 +112,17 @@ pub async fn track(State(state): State<AppState>, mut request: Request, next: Ne
     let method = request.method().clone();
     let id_text = id.to_str().unwrap_or("-").to_owned();
     let span = tracing::info_span!("request", request_id = %id_text);
+    let mut unanswered = Unanswered {
+        state: &state,
+        route: &route,
+        method: &method,
+        id: &id_text,
+        started,
+        tally: &tally,
+        armed: true,
+    };
     let mut response = next.run(request).instrument(span).await;
+    unanswered.armed = false;
     let elapsed = started.elapsed();
     response.headers_mut().insert(REQUEST_ID.clone(), id);
 
@@ -166,6 +176,51 @@ pub async fn track(State(state): State<AppState>, mut request: Request, next: Ne
         });
     }
     response
+}
+
+/// The outcome code of a request whose client went away before it was answered.
+pub const CLIENT_GONE: &str = "CLIENT_GONE";
+
+/// Logs and counts a request whose client closed the connection before the answer: hyper
+/// drops the request's future then (the work stops at its next yield point, see
+/// `graphql::yields`), so [`track`] never reaches its own line. Status 499, after nginx.
+struct Unanswered<'a> {
+    state: &'a AppState,
+    route: &'a str,
+    method: &'a axum::http::Method,
+    id: &'a str,
+    started: Instant,
+    tally: &'a Tally,
+    armed: bool,
+}
+
+impl Drop for Unanswered<'_> {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let elapsed = self.started.elapsed();
+        tracing::info!(
+            request_id = %self.id,
+            method = %self.method,
+            route = %self.route,
+            kind = "unknown",
+            status = 499,
+            code = CLIENT_GONE,
+            duration_ms = (elapsed.as_secs_f64() * 10_000.0).round() / 10.0,
+            statements = self.tally.statements(),
+            "request"
+        );
+        if self.route == "/graphql" {
+            self.state.inner.metrics.request(&RequestSample {
+                operation: None,
+                kind: "unknown",
+                code: CLIENT_GONE,
+                elapsed,
+                statements: self.tally.statements(),
+            });
+        }
+    }
 }
 
 #[cfg(test)]

@@ -461,3 +461,62 @@ async fn the_binary_logs_each_request_as_json_and_serves_metrics_apart() {
         1.0
     );
 }
+
+/// A request whose client closes the connection stops: hyper drops its future at the next
+/// yield point, and the request is logged and counted as `CLIENT_GONE` long before it could
+/// have finished (1 000 aliased schema introspections, seconds of CPU, under a one-minute
+/// timeout).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_whose_client_goes_away_stops() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let args = yhdyspinta::config::ServeArgs {
+        request_timeout: Duration::from_secs(60),
+        max_cost: u64::MAX,
+        max_aliases: 10_000,
+        max_document_bytes: 1 << 22,
+        max_tokens: 1 << 22,
+        max_response_bytes: 1 << 30,
+        ..Default::default()
+    };
+    let app = support::spawn_app_with_args(Backend::Sqlite, args)
+        .await
+        .expect("SQLite app");
+    let one = "__schema { types { name description fields(includeDeprecated: true) { name description \
+               args { name description type { name kind ofType { name kind ofType { name } } } } \
+               type { name kind ofType { name kind ofType { name } } } } } }";
+    let aliases: Vec<String> = (0..1_000).map(|i| format!("s{i}: {one}")).collect();
+    let body = json!({ "query": format!("{{ {} }}", aliases.join(" ")) }).to_string();
+    let mut stream = tokio::net::TcpStream::connect(app.addr)
+        .await
+        .expect("connect");
+    let head = format!(
+        "POST /graphql HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        app.addr,
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.expect("head");
+    stream.write_all(body.as_bytes()).await.expect("body");
+    // The server is working on it: no answer within 300 ms.
+    let mut byte = [0u8; 1];
+    let early = tokio::time::timeout(Duration::from_millis(300), stream.read(&mut byte)).await;
+    assert!(
+        early.is_err(),
+        "the request was answered at once: {early:?}"
+    );
+    drop(stream);
+
+    let gone = r#"yhdyspinta_graphql_requests_total{operation="anonymous",kind="unknown",code="CLIENT_GONE"}"#;
+    let closed = std::time::Instant::now();
+    loop {
+        let m = scrape(&app).await;
+        if m.get(gone) == Some(&1.0) {
+            break;
+        }
+        assert!(
+            closed.elapsed() < Duration::from_secs(3),
+            "the request went on after its client left: {m:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

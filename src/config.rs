@@ -197,6 +197,17 @@ pub struct ServeArgs {
     /// Largest answer sent, in bytes; a larger one is refused with `RESPONSE_TOO_LARGE`.
     #[arg(long, env = "YHDYSPINTA_MAX_RESPONSE_BYTES", default_value_t = 8 * 1024 * 1024, global = true)]
     pub max_response_bytes: usize,
+    /// Most GraphQL requests executed at once; more wait for a turn (the wait counts against
+    /// `--request-timeout`). Requests on this server are mostly CPU work in the process, so a
+    /// few per core keep every core busy, while the memory that requests in execution hold
+    /// stays bounded. `0`: twice the cores.
+    #[arg(
+        long,
+        env = "YHDYSPINTA_MAX_CONCURRENT_REQUESTS",
+        default_value_t = 0,
+        global = true
+    )]
+    pub max_concurrent_requests: usize,
     /// Do not load the seed data into an empty database.
     #[arg(long, env = "YHDYSPINTA_NO_SEED", global = true)]
     pub no_seed: bool,
@@ -289,6 +300,7 @@ impl Default for ServeArgs {
             drain_timeout: Duration::from_secs(10),
             max_body_bytes: 256 * 1024,
             max_response_bytes: 8 * 1024 * 1024,
+            max_concurrent_requests: 0,
             no_seed: false,
             max_document_bytes: Limits::DEFAULT.max_document_bytes,
             max_tokens: Limits::DEFAULT.max_tokens,
@@ -301,6 +313,16 @@ impl Default for ServeArgs {
             trusted_proxies: Vec::new(),
             cors_origins: Vec::new(),
             review_period: ReviewPeriod::default(),
+        }
+    }
+}
+
+impl ServeArgs {
+    /// `--max-concurrent-requests`, with `0` resolved to twice the cores.
+    pub fn concurrent_requests(&self) -> usize {
+        match self.max_concurrent_requests {
+            0 => std::thread::available_parallelism().map_or(2, |n| n.get()) * 2,
+            n => n,
         }
     }
 }

@@ -251,7 +251,12 @@ async fn run(
             .is_ok_and(|document| only_queries(document, operation_name.as_deref()));
     let cacheable = cacheable && !viewer.authenticated();
     let request = with_connection(state, scope, request, viewer, anonymous_query);
-    let run = state.inner.schema.execute(request);
+    // A turn first, inside the timeout: past the limit, requests wait rather than all
+    // holding their memory at once. The semaphore is never closed.
+    let run = async {
+        let _turn = state.inner.turns.take().await;
+        state.inner.schema.execute(request).await
+    };
     let mut response = match tokio::time::timeout(state.inner.request_timeout, run).await {
         Ok(response) => response,
         Err(_) => {

@@ -30,6 +30,8 @@ pub const STATEMENT_SECONDS: &str = "yhdyspinta_sql_statement_duration_seconds";
 pub const STATEMENT_ERRORS: &str = "yhdyspinta_sql_statement_errors_total";
 /// Connections of each pool, by state (`in_use`, `idle`).
 pub const POOL_CONNECTIONS: &str = "yhdyspinta_db_pool_connections";
+/// GraphQL requests by turn state (`executing`, `waiting` for a turn).
+pub const TURNS: &str = "yhdyspinta_graphql_requests_in_flight";
 /// Requests refused with `RATE_LIMITED`, by what they were counted against.
 pub const RATE_LIMITED: &str = "yhdyspinta_rate_limited_total";
 
@@ -178,8 +180,17 @@ impl Metrics {
             .increment(1);
     }
 
-    /// The Prometheus text of every metric, the pools' connections read now.
-    pub fn render(&self, db: &Databases) -> String {
+    /// The Prometheus text of every metric, the pools' connections and the requests
+    /// executing and waiting for a turn read now.
+    pub fn render(&self, db: &Databases, turns: Turns) -> String {
+        for (state, count) in [("executing", turns.executing), ("waiting", turns.waiting)] {
+            self.recorder
+                .register_gauge(
+                    &Key::from_parts(TURNS, vec![Label::new("state", state)]),
+                    &METADATA,
+                )
+                .set(count as f64);
+        }
         let pools = [Some(&db.primary), db.replica.as_ref()];
         for (pool, conn) in [Pool::Primary, Pool::Replica].into_iter().zip(pools) {
             if let Some(usage) = conn.and_then(pool_use) {
@@ -246,11 +257,23 @@ fn describe(recorder: &PrometheusRecorder) {
         Some(Unit::Count),
         text("Open database connections by pool and state (in_use, idle), read at scrape time"),
     );
+    recorder.describe_gauge(
+        name(TURNS),
+        Some(Unit::Count),
+        text("GraphQL requests executing, and waiting for a turn (--max-concurrent-requests), read at scrape time"),
+    );
     recorder.describe_counter(
         name(RATE_LIMITED),
         Some(Unit::Count),
         text("Requests refused with 429 RATE_LIMITED, by what they counted against (address, sub)"),
     );
+}
+
+/// GraphQL requests holding a turn to execute, and waiting for one.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Turns {
+    pub executing: usize,
+    pub waiting: usize,
 }
 
 /// A GraphQL name (`[_A-Za-z][_0-9A-Za-z]*`) of at most 64 characters.

@@ -51,6 +51,9 @@ struct Inner {
     request_timeout: Duration,
     pricing: Pricing,
     max_response_bytes: usize,
+    /// Turns to execute a GraphQL request (`--max-concurrent-requests`), and how many
+    /// requests wait for one.
+    turns: Turns,
     metrics: Metrics,
     /// `None` when rate limiting is off.
     limits: Option<RateLimits>,
@@ -58,6 +61,46 @@ struct Inner {
     /// County indexes read from the primary, and from the replica: kept apart so a writer
     /// never reads the replica's lag through the cache.
     index_caches: [IndexCache; 2],
+}
+
+/// Turns to execute GraphQL requests: at most `limit` at once, the rest wait.
+struct Turns {
+    semaphore: tokio::sync::Semaphore,
+    limit: usize,
+    waiting: std::sync::atomic::AtomicUsize,
+}
+
+impl Turns {
+    fn new(limit: usize) -> Self {
+        Self {
+            semaphore: tokio::sync::Semaphore::new(limit),
+            limit,
+            waiting: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+
+    /// Waits for a turn, held until the permit is dropped (the semaphore is never closed,
+    /// so the `Err` is unreachable and ignored by the callers).
+    async fn take(&self) -> Result<tokio::sync::SemaphorePermit<'_>, tokio::sync::AcquireError> {
+        /// Counts a waiting request out however its wait ends, cancellation included.
+        struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+        impl Drop for Waiting<'_> {
+            fn drop(&mut self) {
+                self.0.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            }
+        }
+        self.waiting
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let _waiting = Waiting(&self.waiting);
+        self.semaphore.acquire().await
+    }
+
+    fn now(&self) -> metrics::Turns {
+        metrics::Turns {
+            executing: self.limit - self.semaphore.available_permits(),
+            waiting: self.waiting.load(std::sync::atomic::Ordering::Relaxed),
+        }
+    }
 }
 
 /// How often idle rate-limit state is dropped and histogram samples are folded in.
@@ -81,6 +124,7 @@ impl AppState {
                 request_timeout: args.request_timeout,
                 pricing,
                 max_response_bytes: args.max_response_bytes,
+                turns: Turns::new(args.concurrent_requests()),
                 metrics: Metrics::new(),
                 limits: RateLimits::new(args.rate_limit, args.rate_burst),
                 trusted_proxies: args.trusted_proxies.clone(),
@@ -153,7 +197,10 @@ async fn healthz() -> Response {
 
 /// Every metric in the Prometheus text format.
 async fn metrics(State(state): State<AppState>) -> Response {
-    let text = state.inner.metrics.render(&state.inner.db);
+    let text = state
+        .inner
+        .metrics
+        .render(&state.inner.db, state.inner.turns.now());
     (
         [
             (

@@ -395,3 +395,92 @@ async fn a_cpu_bound_request_stops_at_its_timeout() {
         started.elapsed()
     );
 }
+
+/// Past `--max-concurrent-requests`, a request waits for a turn: with the one turn taken by
+/// a long CPU-bound request (cancelled at its 1.5 s timeout), a small query sent while it
+/// executes is answered only once the long one has ended (or times out waiting), not at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn requests_past_the_concurrency_limit_wait_for_a_turn() {
+    let args = yhdyspinta::config::ServeArgs {
+        request_timeout: std::time::Duration::from_millis(1_500),
+        max_concurrent_requests: 1,
+        max_cost: u64::MAX,
+        max_aliases: 10_000,
+        max_document_bytes: 1 << 22,
+        max_tokens: 1 << 22,
+        max_response_bytes: 1 << 30,
+        ..Default::default()
+    };
+    let app = spawn_app_with_args(Backend::Sqlite, args)
+        .await
+        .expect("SQLite app");
+    let one = "__schema { types { name fields { name type { name kind ofType { name } } } } }";
+    let aliases: Vec<String> = (0..1_000).map(|i| format!("s{i}: {one}")).collect();
+    let long = json!({ "query": format!("{{ {} }}", aliases.join(" ")) });
+    let small = json!({ "query": "{ organisation(municipalityCode: \"297\") { name } }" });
+    let started = std::time::Instant::now();
+    let long_request = async {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&long)
+            .send()
+            .await;
+        (response, started.elapsed())
+    };
+    let small_request = async {
+        // Sent once the long one holds the only turn (the gauge says so).
+        let executing = r#"yhdyspinta_graphql_requests_in_flight{state="executing"} 1"#;
+        loop {
+            let metrics = app
+                .client
+                .get(app.url("/metrics"))
+                .send()
+                .await
+                .expect("scrape");
+            if metrics
+                .text()
+                .await
+                .expect("text")
+                .lines()
+                .any(|l| l == executing)
+            {
+                break;
+            }
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "the long one never ran"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&small)
+            .send()
+            .await;
+        (response, started.elapsed())
+    };
+    let ((long_response, long_ended), (small_response, small_ended)) =
+        tokio::join!(long_request, small_request);
+    assert_eq!(long_response.expect("long").status(), 503);
+    // Answered after the long one ended, or cancelled at its own timeout while waiting:
+    // either way not at once, as it would be with a free turn.
+    let body: Value = small_response.expect("small").json().await.expect("JSON");
+    let answered = body["data"]["organisation"]["name"] == "Kuopio";
+    assert!(
+        answered || body["errors"][0]["extensions"]["code"] == "TIMEOUT",
+        "{body}"
+    );
+    assert!(
+        small_ended >= long_ended || !answered,
+        "the small query did not wait: answered at {small_ended:?}, the long one at {long_ended:?}"
+    );
+    let again = app
+        .query(
+            "{ organisation(municipalityCode: \"297\") { name } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(again["organisation"]["name"], "Kuopio");
+}

@@ -84,6 +84,20 @@ pub enum Command {
     Schema,
     /// Mint an HS256 token with the configured secret, for development and integrators.
     Token(TokenArgs),
+    /// Manage persisted queries (stored in the database, seen by every node).
+    #[command(subcommand)]
+    Persisted(PersistedCommand),
+}
+
+/// What `yhdyspinta persisted` does.
+#[derive(Debug, Subcommand, Clone)]
+pub enum PersistedCommand {
+    /// Register every `.graphql` file of DIR (each file one document, hashed exactly as
+    /// written); documents registered before are kept.
+    Add {
+        /// The folder of `.graphql` files.
+        dir: std::path::PathBuf,
+    },
 }
 
 /// How bearer tokens are verified. With none of the key options set and an SQLite
@@ -234,6 +248,14 @@ pub struct ServeArgs {
     /// None: any origin may read anonymously, and no cross-origin page may send a token.
     #[arg(long = "cors-origin", env = "YHDYSPINTA_CORS_ORIGINS", value_delimiter = ',', value_parser = crate::http::headers::parse_origin, global = true)]
     pub cors_origins: Vec<String>,
+    /// `Cache-Control` of anonymous `GET` answers (each also carries an `ETag`, and a
+    /// request naming it in `If-None-Match` is answered `304`).
+    #[arg(long, env = "YHDYSPINTA_CACHE_CONTROL", default_value = DEFAULT_CACHE_CONTROL, value_parser = parse_cache_control, global = true)]
+    pub cache_control: String,
+    /// Anonymous callers may run only registered persisted queries (`yhdyspinta persisted
+    /// add DIR` and the built-in documents); callers with a token are not limited.
+    #[arg(long, env = "YHDYSPINTA_SAFELIST", global = true)]
+    pub safelist: bool,
     /// How long a confirmation keeps a row current: a row never confirmed, or confirmed
     /// longer ago, is stale (`12 months`, `6m`, `1 year`, `90 days`, `30d`).
     #[arg(
@@ -281,6 +303,18 @@ impl ServeArgs {
     }
 }
 
+/// `Cache-Control` of anonymous `GET` answers unless configured.
+pub const DEFAULT_CACHE_CONTROL: &str = "public, max-age=60";
+
+/// A `Cache-Control` value: visible ASCII, as a header value must be.
+fn parse_cache_control(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() || !text.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        return Err("a Cache-Control value is visible ASCII, e.g. `public, max-age=60`".into());
+    }
+    Ok(text.to_owned())
+}
+
 impl Default for ServeArgs {
     fn default() -> Self {
         Self {
@@ -300,6 +334,8 @@ impl Default for ServeArgs {
             rate_burst: DEFAULT_RATE_BURST,
             trusted_proxies: Vec::new(),
             cors_origins: Vec::new(),
+            cache_control: DEFAULT_CACHE_CONTROL.to_owned(),
+            safelist: false,
             review_period: ReviewPeriod::default(),
         }
     }

@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use yhdyspinta::config::{Cli, Command, LogFormat};
+use yhdyspinta::config::{Cli, Command, LogFormat, PersistedCommand};
 use yhdyspinta::{db, graphql, seed};
 
 /// mimalloc returns freed memory to the system and fragments less than glibc's malloc under
@@ -93,6 +93,17 @@ async fn main() -> anyhow::Result<()> {
             let report = seed::load(&conn).await?;
             tracing::info!(rows = report.total(), tables = ?report.inserted, "seed data loaded");
             println!("inserted {} rows", report.total());
+            Ok(())
+        }
+        Command::Persisted(PersistedCommand::Add { dir }) => {
+            let conn = db::connect(&cli.database.database_url).await?;
+            db::migrate(&conn).await?;
+            let (files, added) =
+                yhdyspinta::register_persisted_dir(&conn, &dir, cli.serve.limits()).await?;
+            println!(
+                "registered {files} documents from {} ({added} new)",
+                dir.display()
+            );
             Ok(())
         }
         Command::Serve => {

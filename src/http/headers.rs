@@ -28,20 +28,34 @@ const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(3600);
 /// The CORS layer for the listed origins (see the module text); `origins` come from
 /// [`parse_origin`].
 pub fn cors(origins: &[String]) -> CorsLayer {
+    // Pages may read the answer's `ETag` (to revalidate with `If-None-Match`), its request
+    // id and, when refused, when to retry.
     let layer = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .expose_headers([
+            header::ETAG,
+            super::logging::REQUEST_ID.clone(),
+            header::RETRY_AFTER,
+        ])
         .max_age(PREFLIGHT_MAX_AGE);
     if origins.is_empty() {
-        return layer
-            .allow_origin(Any)
-            .allow_headers([header::CONTENT_TYPE, header::ACCEPT]);
+        return layer.allow_origin(Any).allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_NONE_MATCH,
+        ]);
     }
     let origins = origins
         .iter()
         .filter_map(|origin| HeaderValue::from_str(origin).ok());
     layer
         .allow_origin(AllowOrigin::list(origins))
-        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::AUTHORIZATION,
+            header::IF_NONE_MATCH,
+        ])
 }
 
 /// `router` with the security headers on every answer, its fallback's included.

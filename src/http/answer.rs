@@ -40,7 +40,13 @@ pub fn answer(response: async_graphql::Response, media: MediaType, limit: usize)
         && !response.errors.is_empty()
         && response.errors.iter().all(|error| error.path.is_empty());
     let clean = response.errors.is_empty();
-    let body = match serde_json::to_vec(&response) {
+    // A request that never ran has no `data` entry at all (GraphQL over HTTP).
+    let body = if before_execution {
+        serde_json::to_vec(&serde_json::json!({ "errors": response.errors }))
+    } else {
+        serde_json::to_vec(&response)
+    };
+    let body = match body {
         Ok(body) => body,
         Err(err) => {
             tracing::error!(error = %err, "cannot serialise a response");

@@ -19,7 +19,6 @@ use super::params::Params;
 use super::response_cache::Key;
 use super::{AppState, persisted, request_error, unauthorized};
 use crate::db::loaders::loaders as request_loaders;
-use crate::domain::persisted::DocumentHash;
 use crate::error::finish_errors;
 use crate::graphql::Viewer;
 
@@ -46,7 +45,7 @@ pub(super) async fn graphql_post(
     let media = MediaType::accepted(&headers);
     let params = match post_params(&headers, body) {
         Ok(params) => params,
-        Err(refused) => return finish(refused, media, None),
+        Err(refused) => return finish(*refused, media, None),
     };
     let call = Call {
         params,
@@ -60,37 +59,47 @@ pub(super) async fn graphql_post(
 fn post_params(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Params, Response> {
+) -> Result<Params, Box<Response>> {
     if !negotiate::is_json_body(headers) {
-        return Err(request_error(
+        return Err(Box::new(request_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
             "send the request as JSON: Content-Type: application/json",
-        ));
+        )));
     }
     let body = match body {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return Err(request_error(
+            return Err(Box::new(request_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE",
                 "the request body is too large",
-            ));
+            )));
         }
         Err(rejection) => {
             let text = rejection.body_text();
-            return Err(request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &text));
+            return Err(Box::new(request_error(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &text,
+            )));
         }
     };
-    let bad = |message: &str| request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", message);
+    let bad = |message: &str| {
+        Box::new(request_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            message,
+        ))
+    };
     let value: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|err| bad(&format!("the body is not JSON: {err}")))?;
     if value.is_array() {
-        return Err(request_error(
+        return Err(Box::new(request_error(
             StatusCode::BAD_REQUEST,
             "BATCH_NOT_SUPPORTED",
             "batched requests are not supported; send one operation per request",
-        ));
+        )));
     }
     Params::from_json(value).map_err(|message| bad(&message))
 }
@@ -241,73 +250,6 @@ fn with_connection(
         .data(viewer)
 }
 
-/// The query text a request runs — its own, or the persisted document its hash names — and
-/// the hash to remember it by once it has been priced (an APQ registration). A request with
-/// neither is refused `400`.
-async fn document_of(
-    state: &AppState,
-    params: &mut Params,
-    media: MediaType,
-) -> Result<(String, Option<DocumentHash>), Response> {
-    let extensions = params.extensions.take().unwrap_or_default();
-    let bad = |code: &str, message: &str| request_error(StatusCode::BAD_REQUEST, code, message);
-    let hash =
-        persisted::requested(&extensions).map_err(|err| bad("BAD_REQUEST", err.message()))?;
-    match (params.query.take(), hash) {
-        (Some(query), Some(hash)) => {
-            let actual = DocumentHash::of(&query);
-            if actual != hash {
-                return Err(bad(
-                    "PERSISTED_QUERY_HASH_MISMATCH",
-                    &format!(
-                        "the query's SHA-256 is {}, not the sha256Hash sent ({})",
-                        actual.as_str(),
-                        hash.as_str()
-                    ),
-                ));
-            }
-            Ok((query, Some(hash)))
-        }
-        (Some(query), None) => Ok((query, None)),
-        (None, Some(hash)) => match state
-            .inner
-            .persisted
-            .find(&state.inner.db.primary, &hash)
-            .await
-        {
-            Ok(Some(text)) => Ok((text.to_string(), None)),
-            Ok(None) => Err(request_error(
-                media.document_error_status(),
-                "PERSISTED_QUERY_NOT_FOUND",
-                "PersistedQueryNotFound",
-            )),
-            Err(err) => Err(super::answer::api_error(&err)),
-        },
-        (None, None) => Err(bad(
-            "BAD_REQUEST",
-            "the request has no query: send `query`, or `extensions.persistedQuery` with a known hash",
-        )),
-    }
-}
-
-/// In safelist mode, refuses an anonymous caller's document unless it is registered.
-async fn check_safelist(state: &AppState, viewer: &Viewer, text: &str) -> Result<(), Response> {
-    let persisted = &state.inner.persisted;
-    if !persisted.safelist() || viewer.authenticated() {
-        return Ok(());
-    }
-    let hash = DocumentHash::of(text);
-    match persisted.registered(&state.inner.db.primary, &hash).await {
-        Ok(Some(_)) => Ok(()),
-        Ok(None) => Err(request_error(
-            StatusCode::FORBIDDEN,
-            "QUERY_NOT_IN_SAFELIST",
-            "this server runs only registered documents for anonymous callers; send a registered document or its sha256Hash",
-        )),
-        Err(err) => Err(super::answer::api_error(&err)),
-    }
-}
-
 async fn run(
     state: &AppState,
     auth: Authentication,
@@ -315,9 +257,9 @@ async fn run(
     mut call: Call,
     operation: &mut Operation,
 ) -> Response {
-    let (text, register) = match document_of(state, &mut call.params, call.media).await {
+    let (text, register) = match persisted::document_of(state, &mut call.params, call.media).await {
         Ok(found) => found,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let variables = serde_json::Value::Object(call.params.variables.take().unwrap_or_default());
     let mut request = async_graphql::Request::new(text)
@@ -367,8 +309,8 @@ async fn run(
     if !viewer.authenticated() && !queries_only {
         return unauthorized("mutations need an Authorization: Bearer token", "");
     }
-    if let Err(refused) = check_safelist(state, &viewer, &request.query).await {
-        return refused;
+    if let Err(refused) = persisted::check_safelist(state, &viewer, &request.query).await {
+        return *refused;
     }
     if let Some(hash) = register
         && (viewer.authenticated() || !state.inner.persisted.safelist())

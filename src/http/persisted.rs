@@ -18,12 +18,18 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use axum::http::StatusCode;
+use axum::response::Response;
 use moka::future::Cache;
 use sea_orm::DatabaseConnection;
 use serde_json::{Map, Value};
 
+use super::negotiate::MediaType;
+use super::params::Params;
+use super::{AppState, request_error};
 use crate::domain::persisted::{DocumentHash, Source, service};
 use crate::error::{ApiError, ApiResult, bad_input};
+use crate::graphql::Viewer;
 
 /// Most bytes of documents clients registered by APQ that one node keeps.
 pub const AUTOMATIC_BYTES: u64 = 16 * 1024 * 1024;
@@ -144,6 +150,77 @@ pub async fn register_builtin(db: &DatabaseConnection, documents: &[&str]) -> Ap
         }
     }
     service::register(db, documents, Source::Builtin).await
+}
+
+/// The query text a request runs — its own, or the persisted document its hash names — and
+/// the hash to remember it by once it has been priced (an APQ registration). A request with
+/// neither is refused `400`.
+pub(super) async fn document_of(
+    state: &AppState,
+    params: &mut Params,
+    media: MediaType,
+) -> Result<(String, Option<DocumentHash>), Box<Response>> {
+    let extensions = params.extensions.take().unwrap_or_default();
+    let bad =
+        |code: &str, message: &str| Box::new(request_error(StatusCode::BAD_REQUEST, code, message));
+    let hash = requested(&extensions).map_err(|err| bad("BAD_REQUEST", err.message()))?;
+    match (params.query.take(), hash) {
+        (Some(query), Some(hash)) => {
+            let actual = DocumentHash::of(&query);
+            if actual != hash {
+                return Err(bad(
+                    "PERSISTED_QUERY_HASH_MISMATCH",
+                    &format!(
+                        "the query's SHA-256 is {}, not the sha256Hash sent ({})",
+                        actual.as_str(),
+                        hash.as_str()
+                    ),
+                ));
+            }
+            Ok((query, Some(hash)))
+        }
+        (Some(query), None) => Ok((query, None)),
+        (None, Some(hash)) => match state
+            .inner
+            .persisted
+            .find(&state.inner.db.primary, &hash)
+            .await
+        {
+            Ok(Some(text)) => Ok((text.to_string(), None)),
+            Ok(None) => Err(Box::new(request_error(
+                media.document_error_status(),
+                "PERSISTED_QUERY_NOT_FOUND",
+                "PersistedQueryNotFound",
+            ))),
+            Err(err) => Err(Box::new(super::answer::api_error(&err))),
+        },
+        (None, None) => Err(bad(
+            "BAD_REQUEST",
+            "the request has no query: send `query`, or `extensions.persistedQuery` with a known hash",
+        )),
+    }
+}
+
+/// In safelist mode, refuses an anonymous caller's document unless it is registered.
+pub(super) async fn check_safelist(
+    state: &AppState,
+    viewer: &Viewer,
+    text: &str,
+) -> Result<(), Box<Response>> {
+    let persisted = &state.inner.persisted;
+    if !persisted.safelist() || viewer.authenticated() {
+        return Ok(());
+    }
+    let hash = DocumentHash::of(text);
+    match persisted.registered(&state.inner.db.primary, &hash).await {
+        Ok(Some(_)) => Ok(()),
+        Ok(None) => Err(Box::new(request_error(
+            StatusCode::FORBIDDEN,
+            "QUERY_NOT_IN_SAFELIST",
+            "this server runs only registered documents for anonymous callers; send a registered document or its sha256Hash",
+        ))),
+        Err(err) => Err(Box::new(super::answer::api_error(&err))),
+    }
 }
 
 #[cfg(test)]

@@ -34,6 +34,22 @@ fn init_logging(format: LogFormat) {
     }
 }
 
+/// `yhdyspinta persisted add DIR`: registers DIR's documents in the database.
+async fn persisted_add(
+    database_url: &str,
+    serve: &yhdyspinta::config::ServeArgs,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let conn = db::connect(database_url).await?;
+    db::migrate(&conn).await?;
+    let (files, added) = yhdyspinta::register_persisted_dir(&conn, dir, serve.limits()).await?;
+    println!(
+        "registered {files} documents from {} ({added} new)",
+        dir.display()
+    );
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -96,15 +112,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Persisted(PersistedCommand::Add { dir }) => {
-            let conn = db::connect(&cli.database.database_url).await?;
-            db::migrate(&conn).await?;
-            let (files, added) =
-                yhdyspinta::register_persisted_dir(&conn, &dir, cli.serve.limits()).await?;
-            println!(
-                "registered {files} documents from {} ({added} new)",
-                dir.display()
-            );
-            Ok(())
+            persisted_add(&cli.database.database_url, &cli.serve, &dir).await
         }
         Command::Serve => {
             let conn = yhdyspinta::databases(&cli.database).await?;

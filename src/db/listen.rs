@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use sea_orm::sqlx::postgres::PgListener;
+use sea_orm::sqlx::postgres::{PgListener, PgPool};
 use sea_orm::{DatabaseConnection, DbBackend};
 
 use super::version::{CHANNEL, DataVersion, WeakVersion};
@@ -34,16 +34,13 @@ pub fn spawn(db: &DatabaseConnection, version: &DataVersion, replica_lag: Option
             let Some(version) = weak.upgrade() else {
                 return;
             };
-            match PgListener::connect_with(&pool).await {
-                Ok(mut listener) => match listener.listen(CHANNEL).await {
-                    Ok(()) => {
-                        version.set_in_sync(true);
-                        drop(version);
-                        hear(&mut listener, &weak, replica_lag).await;
-                    }
-                    Err(err) => tracing::warn!(error = %err, "cannot listen for writes"),
-                },
-                Err(err) => tracing::debug!(error = %err, "cannot connect to listen for writes"),
+            match listening(&pool).await {
+                Ok(mut listener) => {
+                    version.set_in_sync(true);
+                    drop(version);
+                    hear(&mut listener, &weak, replica_lag).await;
+                }
+                Err(err) => tracing::debug!(error = %err, "cannot listen for writes"),
             }
             match weak.upgrade() {
                 Some(version) => version.set_in_sync(false),
@@ -52,6 +49,16 @@ pub fn spawn(db: &DatabaseConnection, version: &DataVersion, replica_lag: Option
             tokio::time::sleep(RECONNECT_AFTER).await;
         }
     });
+}
+
+/// A listener on [`CHANNEL`] over a connection of `pool`.
+async fn listening(pool: &PgPool) -> Result<PgListener, sea_orm::sqlx::Error> {
+    let mut listener = PgListener::connect_with(pool).await?;
+    // Told of a lost connection at once, not after trying to reconnect first (which waits
+    // for the pool's acquire timeout while the database is down).
+    listener.eager_reconnect(false);
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
 }
 
 /// Raises the version on every notification until the connection is lost or the application

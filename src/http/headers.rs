@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::response::Response;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -58,12 +59,31 @@ pub fn cors(origins: &[String]) -> CorsLayer {
         ])
 }
 
+/// `response` with its `Vary` values (the handler's and the CORS layer's) in one header, as
+/// caches and clients reading only the first header expect.
+async fn one_vary(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    if headers.get_all(header::VARY).iter().count() > 1 {
+        let joined = headers
+            .get_all(header::VARY)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let Ok(value) = HeaderValue::from_str(&joined) {
+            headers.insert(header::VARY, value);
+        }
+    }
+    response
+}
+
 /// `router` with the security headers on every answer, its fallback's included.
 pub fn secure<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> {
     let fixed = |name: HeaderName, value: &'static str| {
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
     router
+        .layer(axum::middleware::map_response(one_vary))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(STRICT_CSP),

@@ -285,3 +285,44 @@ async fn another_nodes_write_invalidates_this_nodes_cache() {
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+/// While a node cannot hear other nodes' writes (its database restarting), it serves nothing
+/// from its cache; once it hears again, nothing kept before is served.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cache_is_not_used_while_the_listener_is_disconnected() {
+    let Some(cluster) = crate::support::postgres::own_cluster() else {
+        return eprintln!("PostgreSQL binaries not found: skipping the listener outage test");
+    };
+    let url = crate::support::postgres::create_database(&cluster, "listener", None).await;
+    let app = spawn_app_at(&url, None, Default::default()).await;
+    until_cached(&app, KUOPIO).await;
+
+    tokio::task::block_in_place(|| cluster.stop_fast());
+    let stopped = Instant::now();
+    loop {
+        let status = get(&app, KUOPIO, None).await.status();
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            break;
+        }
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            stopped.elapsed() < Duration::from_secs(3),
+            "a kept answer was served with the database down"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    tokio::task::block_in_place(|| cluster.start_again());
+    let misses = metric(&app, "yhdyspinta_response_cache_misses_total").await;
+    let restarted = Instant::now();
+    while get(&app, KUOPIO, None).await.status() != StatusCode::OK {
+        assert!(
+            restarted.elapsed() < Duration::from_secs(15),
+            "the server did not recover"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Kept again once the listener is back, and read afresh first.
+    until_cached(&app, KUOPIO).await;
+    assert!(metric(&app, "yhdyspinta_response_cache_misses_total").await > misses);
+}

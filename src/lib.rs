@@ -115,6 +115,46 @@ pub async fn databases(args: &DatabaseArgs) -> anyhow::Result<Databases> {
     })
 }
 
+/// Registers every `.graphql` file of `dir` as a persisted query (`yhdyspinta persisted add
+/// DIR`): each must parse and pass the cost model under `limits`, or nothing is registered
+/// and the error names the file. Returns the files read and how many documents were new.
+pub async fn register_persisted_dir(
+    db: &DatabaseConnection,
+    dir: &std::path::Path,
+    limits: graphql::cost::Limits,
+) -> anyhow::Result<(usize, usize)> {
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(|| format!("reading {}", dir.display()))? {
+        let path = entry?.path();
+        if path.is_file() && path.extension().is_some_and(|ext| ext == "graphql") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    anyhow::ensure!(
+        !paths.is_empty(),
+        "{} holds no .graphql files",
+        dir.display()
+    );
+    let model = graphql::cost::CostModel::new(&graphql::sdl())
+        .map_err(|err| anyhow::anyhow!("the schema does not parse: {err:?}"))?;
+    let mut documents = Vec::new();
+    for path in &paths {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let mut request = async_graphql::Request::new(text.clone());
+        model
+            .check(&mut request, &limits)
+            .with_context(|| format!("{} is refused", path.display()))?;
+        documents.push(text);
+    }
+    let texts: Vec<&str> = documents.iter().map(String::as_str).collect();
+    let added = domain::persisted::service::register(db, &texts, domain::persisted::Source::Cli)
+        .await
+        .map_err(|err| anyhow::anyhow!("storing the documents: {}", err.message()))?;
+    Ok((paths.len(), added))
+}
+
 /// Migrates the database and, unless told not to, seeds it when empty.
 pub async fn prepare(db: &DatabaseConnection, seed_when_empty: bool) -> anyhow::Result<()> {
     db::migrate(db).await?;
@@ -157,6 +197,13 @@ pub async fn serve(
     listener: TcpListener,
 ) -> anyhow::Result<()> {
     let state = state(db, verifier, args);
+    let added = http::persisted::register_builtin(
+        &state.databases().primary,
+        http::builtin_documents::BUILTIN_DOCUMENTS,
+    )
+    .await
+    .map_err(|err| anyhow::anyhow!("registering the built-in documents: {}", err.message()))?;
+    tracing::debug!(added, "built-in documents registered");
     if let Some(addr) = args.metrics_listen {
         let metrics = TcpListener::bind(addr)
             .await

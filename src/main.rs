@@ -3,7 +3,7 @@
 use anyhow::Context;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
-use yhdyspinta::config::{Cli, Command, LogFormat};
+use yhdyspinta::config::{Cli, Command, LogFormat, PersistedCommand};
 use yhdyspinta::{db, graphql, seed};
 
 /// mimalloc returns freed memory to the system and fragments less than glibc's malloc under
@@ -32,6 +32,22 @@ fn init_logging(format: LogFormat) {
             .init(),
         LogFormat::Text => logs.with_ansi(std::io::stderr().is_terminal()).init(),
     }
+}
+
+/// `yhdyspinta persisted add DIR`: registers DIR's documents in the database.
+async fn persisted_add(
+    database_url: &str,
+    serve: &yhdyspinta::config::ServeArgs,
+    dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    let conn = db::connect(database_url).await?;
+    db::migrate(&conn).await?;
+    let (files, added) = yhdyspinta::register_persisted_dir(&conn, dir, serve.limits()).await?;
+    println!(
+        "registered {files} documents from {} ({added} new)",
+        dir.display()
+    );
+    Ok(())
 }
 
 #[tokio::main]
@@ -94,6 +110,9 @@ async fn main() -> anyhow::Result<()> {
             tracing::info!(rows = report.total(), tables = ?report.inserted, "seed data loaded");
             println!("inserted {} rows", report.total());
             Ok(())
+        }
+        Command::Persisted(PersistedCommand::Add { dir }) => {
+            persisted_add(&cli.database.database_url, &cli.serve, &dir).await
         }
         Command::Serve => {
             let conn = yhdyspinta::databases(&cli.database).await?;

@@ -15,6 +15,7 @@ pub mod metric;
 pub mod network;
 pub mod network_topic;
 pub mod organisation;
+pub mod persisted_query;
 pub mod person;
 pub mod progress_report;
 pub mod representative;

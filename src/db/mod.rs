@@ -9,6 +9,7 @@ use migration::{Migrator, MigratorTrait};
 pub mod audit;
 pub mod batch;
 pub mod children;
+pub mod listen;
 pub mod loaders;
 pub mod page;
 pub mod tx;

@@ -99,10 +99,23 @@ pub const WRITE: TransactionOptions = TransactionOptions {
     sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
 };
 
-/// Commits, and marks the data changed for the caches (see [`super::version`]).
+/// Commits, and marks the data changed for the caches (see [`super::version`]): this
+/// process's at once, other processes' on PostgreSQL by a `NOTIFY` that the commit delivers.
 pub async fn commit(tx: DatabaseTransaction) -> ApiResult<()> {
+    notify(&tx).await?;
     tx.commit().await?;
     super::version::bump();
+    Ok(())
+}
+
+/// Tells every API node listening on the same PostgreSQL that the data changes when `tx`
+/// commits (a notification is delivered at commit, and never when the transaction rolls
+/// back). SQLite has one node, and no notifications.
+pub async fn notify(tx: &DatabaseTransaction) -> Result<(), sea_orm::DbErr> {
+    if tx.get_database_backend() == sea_orm::DbBackend::Postgres {
+        tx.execute_unprepared(&format!("NOTIFY {}", super::version::CHANNEL))
+            .await?;
+    }
     Ok(())
 }
 

@@ -5,6 +5,7 @@
 pub mod counterpart;
 pub mod network;
 pub mod organisation;
+pub mod persisted;
 pub mod person;
 pub mod programme;
 pub mod reference;

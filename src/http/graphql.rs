@@ -1,17 +1,23 @@
 //! The GraphQL endpoint: `POST /graphql` and `GET /graphql` (queries only), one operation
-//! per request, priced before it runs, on the connection its caller may use.
+//! per request, priced before it runs, on the connection its caller may use; answers in the
+//! media type the caller accepts (`negotiate.rs`), persisted queries resolved first
+//! (`persisted.rs`), anonymous `GET` answers kept and revalidated (`response_cache.rs`).
 
 use async_graphql::parser::types::{ExecutableDocument, OperationType};
 use axum::Extension;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::Response;
 
-use super::logging::{Operation, Outcome, RequestScope};
+use super::answer::{Answer, answer, cached_answer};
+use super::logging::{Operation, RequestScope};
 use super::metrics::is_operation_name;
-use super::{AppState, RETRY_AFTER_SECS, request_error, unauthorized};
+use super::negotiate::{self, MediaType};
+use super::params::Params;
+use super::response_cache::Key;
+use super::{AppState, persisted, request_error, unauthorized};
 use crate::db::loaders::loaders as request_loaders;
 use crate::error::finish_errors;
 use crate::graphql::Viewer;
@@ -21,77 +27,108 @@ use crate::graphql::Viewer;
 #[derive(Clone, Debug)]
 pub struct Authentication(pub Result<Viewer, String>);
 
+/// One request as its handler read it.
+struct Call {
+    params: Params,
+    media: MediaType,
+    /// `Some` for a `GET`: its `If-None-Match`, if any.
+    get: Option<Option<String>>,
+}
+
 pub(super) async fn graphql_post(
     State(state): State<AppState>,
     Extension(auth): Extension<Authentication>,
     Extension(scope): Extension<RequestScope>,
+    headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let media = MediaType::accepted(&headers);
+    let params = match post_params(&headers, body) {
+        Ok(params) => params,
+        Err(refused) => return finish(*refused, media, None),
+    };
+    let call = Call {
+        params,
+        media,
+        get: None,
+    };
+    execute(&state, auth, &scope, call).await
+}
+
+/// A `POST`'s parameters, or the answer refusing it: `415` unless its body is declared JSON.
+fn post_params(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Params, Box<Response>> {
+    if !negotiate::is_json_body(headers) {
+        return Err(Box::new(request_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as JSON: Content-Type: application/json",
+        )));
+    }
     let body = match body {
         Ok(body) => body,
         Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return request_error(
+            return Err(Box::new(request_error(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "PAYLOAD_TOO_LARGE",
                 "the request body is too large",
-            );
+            )));
         }
         Err(rejection) => {
-            return request_error(
+            let text = rejection.body_text();
+            return Err(Box::new(request_error(
                 StatusCode::BAD_REQUEST,
                 "BAD_REQUEST",
-                &rejection.body_text(),
-            );
+                &text,
+            )));
         }
     };
-    let value: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(value) => value,
-        Err(err) => {
-            return request_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                &format!("the body is not JSON: {err}"),
-            );
-        }
+    let bad = |message: &str| {
+        Box::new(request_error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            message,
+        ))
     };
+    let value: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|err| bad(&format!("the body is not JSON: {err}")))?;
     if value.is_array() {
-        return request_error(
+        return Err(Box::new(request_error(
             StatusCode::BAD_REQUEST,
             "BATCH_NOT_SUPPORTED",
             "batched requests are not supported; send one operation per request",
-        );
+        )));
     }
-    let request: async_graphql::Request = match serde_json::from_value(value) {
-        Ok(request) => request,
-        Err(err) => {
-            return request_error(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                &format!("the body is not a GraphQL request: {err}"),
-            );
-        }
-    };
-    execute(&state, auth, &scope, request, false).await
+    Params::from_json(value).map_err(|message| bad(&message))
 }
 
 pub(super) async fn graphql_get(
     State(state): State<AppState>,
     Extension(auth): Extension<Authentication>,
     Extension(scope): Extension<RequestScope>,
+    headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let request =
-        match async_graphql::http::parse_query_string(query.as_deref().unwrap_or_default()) {
-            Ok(request) => request,
-            Err(err) => {
-                return request_error(
-                    StatusCode::BAD_REQUEST,
-                    "BAD_REQUEST",
-                    &format!("the query string is not a GraphQL request: {err}"),
-                );
-            }
-        };
-    execute(&state, auth, &scope, request, true).await
+    let media = MediaType::accepted(&headers);
+    let params = match Params::from_query_string(query.as_deref().unwrap_or_default()) {
+        Ok(params) => params,
+        Err(message) => {
+            let refused = request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", &message);
+            return finish(refused, media, None);
+        }
+    };
+    let if_none_match = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let call = Call {
+        params,
+        media,
+        get: Some(if_none_match),
+    };
+    execute(&state, auth, &scope, call).await
 }
 
 /// Whether the operation a request would run is a query.
@@ -133,18 +170,41 @@ async fn execute(
     state: &AppState,
     auth: Authentication,
     scope: &RequestScope,
-    request: async_graphql::Request,
-    cacheable: bool,
+    call: Call,
 ) -> Response {
     let mut operation = Operation {
-        name: request
+        name: call
+            .params
             .operation_name
             .clone()
             .filter(|name| is_operation_name(name)),
         kind: "unknown",
     };
-    let mut response = run(state, auth, scope, request, cacheable, &mut operation).await;
-    response.extensions_mut().insert(operation);
+    let media = call.media;
+    let response = run(state, auth, scope, call, &mut operation).await;
+    finish(response, media, Some(operation))
+}
+
+/// The answer in the negotiated media type, with `Vary` naming what chose it (the CORS layer
+/// adds `Origin` when it echoes origins).
+fn finish(mut response: Response, media: MediaType, operation: Option<Operation>) -> Response {
+    let headers = response.headers_mut();
+    if headers
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v == negotiate::JSON)
+    {
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(media.content_type()),
+        );
+    }
+    headers.append(
+        header::VARY,
+        HeaderValue::from_static("Authorization, Accept"),
+    );
+    if let Some(operation) = operation {
+        response.extensions_mut().insert(operation);
+    }
     response
 }
 
@@ -194,24 +254,37 @@ async fn run(
     state: &AppState,
     auth: Authentication,
     scope: &RequestScope,
-    request: async_graphql::Request,
-    cacheable: bool,
+    mut call: Call,
     operation: &mut Operation,
 ) -> Response {
-    let mut request = request;
+    let (text, register) = match persisted::document_of(state, &mut call.params, call.media).await {
+        Ok(found) => found,
+        Err(refused) => return *refused,
+    };
+    let variables = serde_json::Value::Object(call.params.variables.take().unwrap_or_default());
+    let mut request = async_graphql::Request::new(text)
+        .variables(async_graphql::Variables::from_json(variables.clone()));
+    request.operation_name = call.params.operation_name.take();
     // Priced before anything else runs, async-graphql's parser and validation included:
     // its validation expands a fragment anew at every spread, and the price bounds that.
     if let Err(refused) = state.inner.pricing.check(&mut request) {
-        return request_error(
-            StatusCode::BAD_REQUEST,
-            refused.code(),
-            &refused.to_string(),
-        );
+        let status = match refused.code() {
+            "GRAPHQL_PARSE_FAILED" | "GRAPHQL_VALIDATION_FAILED" => {
+                call.media.document_error_status()
+            }
+            _ => StatusCode::BAD_REQUEST,
+        };
+        return request_error(status, refused.code(), &refused.to_string());
     }
     let operation_name = request.operation_name.clone();
-    if let Ok(document) = request.parsed_query()
-        && let Some((name, ty)) = selected(document, operation_name.as_deref())
-    {
+    let Ok(document) = request.parsed_query() else {
+        return request_error(
+            StatusCode::BAD_REQUEST,
+            "GRAPHQL_PARSE_FAILED",
+            "the query is not valid GraphQL",
+        );
+    };
+    if let Some((name, ty)) = selected(document, operation_name.as_deref()) {
         operation.name = name.filter(|name| is_operation_name(name));
         operation.kind = match ty {
             OperationType::Query => "query",
@@ -219,11 +292,9 @@ async fn run(
             OperationType::Subscription => "subscription",
         };
     }
+    let queries_only = only_queries(document, operation_name.as_deref());
     // Only GET requests are cacheable, and they may only run queries.
-    if cacheable
-        && let Ok(document) = request.parsed_query()
-        && !only_queries(document, operation_name.as_deref())
-    {
+    if call.get.is_some() && !queries_only {
         return request_error(
             StatusCode::METHOD_NOT_ALLOWED,
             "BAD_REQUEST",
@@ -235,28 +306,76 @@ async fn run(
         Err(reason) => return unauthorized(&reason, r#", error="invalid_token""#),
     };
     // A mutation without a token is refused like a bad token, before it runs.
-    if !viewer.authenticated()
-        && let Ok(document) = request.parsed_query()
-        && !only_queries(document, operation_name.as_deref())
-    {
+    if !viewer.authenticated() && !queries_only {
         return unauthorized("mutations need an Authorization: Bearer token", "");
     }
-    // An anonymous query may read from the replica; a writer's request, reads included,
-    // and every mutation run on the primary. The request's connection and loaders are
-    // chosen here, once; resolvers take them from the context (`graphql::context::db`).
-    // The connection tells the request's tally and the metrics of every statement.
-    let anonymous_query = !viewer.authenticated()
-        && request
-            .parsed_query()
-            .is_ok_and(|document| only_queries(document, operation_name.as_deref()));
-    let cacheable = cacheable && !viewer.authenticated();
-    let request = with_connection(state, scope, request, viewer, anonymous_query);
-    // A turn first, inside the timeout: past the limit, requests wait rather than all
-    // holding their memory at once. The semaphore is never closed.
-    let run = async {
+    if let Err(refused) = persisted::check_safelist(state, &viewer, &request.query).await {
+        return *refused;
+    }
+    if let Some(hash) = register
+        && (viewer.authenticated() || !state.inner.persisted.safelist())
+    {
+        state.inner.persisted.remember(&hash, &request.query).await;
+    }
+    let anonymous_query = !viewer.authenticated() && queries_only;
+    let plan = Plan {
+        media: call.media,
+        get: call.get,
+        variables,
+        anonymous_query,
+    };
+    run_cached(state, scope, request, viewer, plan).await
+}
+
+/// How an admitted request is answered.
+struct Plan {
+    media: MediaType,
+    get: Option<Option<String>>,
+    variables: serde_json::Value,
+    anonymous_query: bool,
+}
+
+/// Answers an admitted request: from the response cache when it is an anonymous `GET` query
+/// whose answer is kept, else by running it (and keeping its answer when it may be kept).
+async fn run_cached(
+    state: &AppState,
+    scope: &RequestScope,
+    request: async_graphql::Request,
+    viewer: Viewer,
+    plan: Plan,
+) -> Response {
+    let version = &state.inner.version;
+    // Read before the query runs: a write committed while it runs raises the version, and
+    // the answer is kept under the old one, never served after the write.
+    let at = version.current();
+    let cacheable = plan.get.is_some() && plan.anonymous_query && version.in_sync();
+    let key = cacheable.then(|| {
+        Key {
+            version: at,
+            document: &request.query,
+            variables: &plan.variables,
+            operation: request.operation_name.as_deref(),
+            media: plan.media.content_type(),
+        }
+        .digest()
+    });
+    let is_get = plan.get.is_some();
+    let if_none_match = plan.get.flatten();
+    let cache = &state.inner.response_cache;
+    if let Some(key) = &key {
+        if let Some(cached) = cache.get(key).await {
+            state.inner.metrics.response_cache(true);
+            return cached_answer(state, &cached, if_none_match.as_deref());
+        }
+        state.inner.metrics.response_cache(false);
+    }
+    let request = with_connection(state, scope, request, viewer, plan.anonymous_query);
+    // A turn first, inside the timeout: past `--max-concurrent-requests`, requests wait
+    // rather than all holding their memory at once. Cache hits above need no turn.
+    let run = version.scope(async {
         let _turn = state.inner.turns.take().await;
         state.inner.schema.execute(request).await
-    };
+    });
     let mut response = match tokio::time::timeout(state.inner.request_timeout, run).await {
         Ok(response) => response,
         Err(_) => {
@@ -268,62 +387,24 @@ async fn run(
         }
     };
     finish_errors(&mut response);
-    answer(response, cacheable, state.inner.max_response_bytes)
-}
-
-/// The HTTP answer to an executed request: serialised once, refused past the size cap,
-/// cacheable only when anonymous and free of errors, `503` with `Retry-After` when the
-/// database could not be reached.
-fn answer(response: async_graphql::Response, cacheable: bool, limit: usize) -> Response {
-    let unavailable = response.errors.iter().any(|error| {
-        error.extensions.as_ref().and_then(|ext| ext.get("code"))
-            == Some(&async_graphql::Value::String("SERVICE_UNAVAILABLE".into()))
-    });
-    let outcome = Outcome(response.errors.first().map_or("ok".to_owned(), |error| {
-        match error.extensions.as_ref().and_then(|ext| ext.get("code")) {
-            Some(async_graphql::Value::String(code)) => code.clone(),
-            _ => "INTERNAL".to_owned(),
-        }
-    }));
-    let cache = if cacheable && response.errors.is_empty() {
-        "public, max-age=60"
-    } else {
-        "no-store"
+    let answered = match answer(response, plan.media, state.inner.max_response_bytes) {
+        Answer::Ready(response) => return response,
+        Answer::Keepable(body) => body,
     };
-    let body = match serde_json::to_vec(&response) {
-        Ok(body) => body,
-        Err(err) => {
-            tracing::error!(error = %err, "cannot serialise a response");
-            return request_error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL",
-                "internal error",
-            );
+    // Kept only while the version is still the one it was read at and in sync.
+    match key.filter(|_| version.current() == at && version.in_sync()) {
+        Some(key) => {
+            let cached = cache.put(key, answered, plan.media.content_type()).await;
+            cached_answer(state, &cached, if_none_match.as_deref())
         }
-    };
-    drop(response);
-    // The cost model bounds an answer before it runs; this cap is the last line, so that no
-    // answer beyond it leaves the server whatever the price estimated.
-    if body.len() > limit {
-        return request_error(
-            StatusCode::BAD_REQUEST,
-            "RESPONSE_TOO_LARGE",
-            &format!(
-                "the answer would be {} bytes; the limit is {limit}: ask for smaller pages or fewer fields",
-                body.len()
-            ),
-        );
+        None if is_get && plan.anonymous_query => {
+            let etag = super::response_cache::etag(&answered, plan.media.content_type());
+            let cached = super::response_cache::Cached {
+                body: answered,
+                etag,
+            };
+            cached_answer(state, &cached, if_none_match.as_deref())
+        }
+        None => super::answer::plain(answered, "no-store"),
     }
-    let headers = [
-        (header::CONTENT_TYPE, "application/json"),
-        (header::CACHE_CONTROL, cache),
-    ];
-    let mut response = if unavailable {
-        let retry = [(header::RETRY_AFTER, RETRY_AFTER_SECS)];
-        (StatusCode::SERVICE_UNAVAILABLE, retry, headers, body).into_response()
-    } else {
-        (headers, body).into_response()
-    };
-    response.extensions_mut().insert(outcome);
-    response
 }

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Method, header};
+use axum::response::Response;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -28,20 +29,52 @@ const PREFLIGHT_MAX_AGE: Duration = Duration::from_secs(3600);
 /// The CORS layer for the listed origins (see the module text); `origins` come from
 /// [`parse_origin`].
 pub fn cors(origins: &[String]) -> CorsLayer {
+    // Pages may read the answer's `ETag` (to revalidate with `If-None-Match`), its request
+    // id and, when refused, when to retry.
     let layer = CorsLayer::new()
         .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .expose_headers([
+            header::ETAG,
+            super::logging::REQUEST_ID.clone(),
+            header::RETRY_AFTER,
+        ])
         .max_age(PREFLIGHT_MAX_AGE);
     if origins.is_empty() {
-        return layer
-            .allow_origin(Any)
-            .allow_headers([header::CONTENT_TYPE, header::ACCEPT]);
+        return layer.allow_origin(Any).allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::IF_NONE_MATCH,
+        ]);
     }
     let origins = origins
         .iter()
         .filter_map(|origin| HeaderValue::from_str(origin).ok());
     layer
         .allow_origin(AllowOrigin::list(origins))
-        .allow_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::AUTHORIZATION,
+            header::IF_NONE_MATCH,
+        ])
+}
+
+/// `response` with its `Vary` values (the handler's and the CORS layer's) in one header, as
+/// caches and clients reading only the first header expect.
+async fn one_vary(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    if headers.get_all(header::VARY).iter().count() > 1 {
+        let joined = headers
+            .get_all(header::VARY)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .collect::<Vec<_>>()
+            .join(", ");
+        if let Ok(value) = HeaderValue::from_str(&joined) {
+            headers.insert(header::VARY, value);
+        }
+    }
+    response
 }
 
 /// `router` with the security headers on every answer, its fallback's included.
@@ -50,6 +83,7 @@ pub fn secure<S: Clone + Send + Sync + 'static>(router: Router<S>) -> Router<S> 
         SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
     };
     router
+        .layer(axum::middleware::map_response(one_vary))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(STRICT_CSP),

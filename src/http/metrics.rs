@@ -35,6 +35,11 @@ pub const TURNS: &str = "yhdyspinta_graphql_requests_in_flight";
 /// Requests refused with `RATE_LIMITED`, by what they were counted against.
 pub const RATE_LIMITED: &str = "yhdyspinta_rate_limited_total";
 
+/// Anonymous `GET` queries answered from the response cache.
+pub const CACHE_HITS: &str = "yhdyspinta_response_cache_hits_total";
+/// Anonymous `GET` queries the response cache did not hold, which ran.
+pub const CACHE_MISSES: &str = "yhdyspinta_response_cache_misses_total";
+
 /// Most distinct operation names kept as label values; later ones count as `other`.
 pub const MAX_OPERATIONS: usize = 100;
 /// Longest operation name kept as a label value.
@@ -60,6 +65,8 @@ pub struct Metrics {
     /// statement records them.
     statement_seconds: [OnceLock<Histogram>; 2],
     statement_errors: [OnceLock<Counter>; 2],
+    /// Response cache hits and misses, shown from the start.
+    cache: [Counter; 2],
 }
 
 /// What one finished GraphQL request adds to the metrics.
@@ -96,12 +103,15 @@ impl Metrics {
             .build_recorder();
         describe(&recorder);
         let handle = recorder.handle();
+        let cache = [CACHE_MISSES, CACHE_HITS]
+            .map(|name| recorder.register_counter(&Key::from_name(name), &METADATA));
         Self {
             recorder,
             handle,
             operations: Mutex::new(HashSet::new()),
             statement_seconds: Default::default(),
             statement_errors: Default::default(),
+            cache,
         }
     }
 
@@ -172,6 +182,11 @@ impl Metrics {
         if info.failed {
             errors.increment(1);
         }
+    }
+
+    /// Counts a response cache lookup: a hit, or a miss.
+    pub fn response_cache(&self, hit: bool) {
+        self.cache[usize::from(hit)].increment(1);
     }
 
     /// Counts a request refused for its rate, counted against `key` (`address` or `sub`).
@@ -261,6 +276,16 @@ fn describe(recorder: &PrometheusRecorder) {
         name(TURNS),
         Some(Unit::Count),
         text("GraphQL requests executing, and waiting for a turn (--max-concurrent-requests), read at scrape time"),
+    );
+    recorder.describe_counter(
+        name(CACHE_HITS),
+        Some(Unit::Count),
+        text("Anonymous GET queries answered from the response cache, with no SQL"),
+    );
+    recorder.describe_counter(
+        name(CACHE_MISSES),
+        Some(Unit::Count),
+        text("Anonymous GET queries the response cache did not hold"),
     );
     recorder.describe_counter(
         name(RATE_LIMITED),

@@ -9,16 +9,22 @@
 //! CORS, then on the GraphQL and GraphiQL routes only [`limit::admit`] (authentication and
 //! the rate limit); the probes and `/metrics` are never limited.
 
+mod answer;
+pub mod builtin_documents;
 mod graphql;
 pub mod limit;
 pub mod logging;
 pub mod metrics;
+pub mod negotiate;
+mod params;
+pub mod persisted;
+pub mod response_cache;
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router, middleware};
@@ -28,12 +34,15 @@ use serde_json::json;
 use crate::auth::token::Verifier;
 use crate::config::ServeArgs;
 use crate::db::Databases;
+use crate::db::version::DataVersion;
 use crate::domain::counterpart::cache::IndexCache;
 use crate::graphql::ApiSchema;
 use crate::graphql::cost::Pricing;
 use limit::RateLimits;
 use logging::Outcome;
 use metrics::Metrics;
+use persisted::PersistedQueries;
+use response_cache::ResponseCache;
 
 pub mod graphiql;
 pub mod headers;
@@ -61,6 +70,15 @@ struct Inner {
     /// County indexes read from the primary, and from the replica: kept apart so a writer
     /// never reads the replica's lag through the cache.
     index_caches: [IndexCache; 2],
+    /// This application's data version: raised by its own commits and, on PostgreSQL, by
+    /// every other process's (see [`crate::db::listen`]).
+    version: DataVersion,
+    /// Answers to anonymous `GET` queries, by data version.
+    response_cache: ResponseCache,
+    /// `Cache-Control` of cacheable answers.
+    cache_control: HeaderValue,
+    /// Persisted queries: registered and automatic ones.
+    persisted: PersistedQueries,
 }
 
 /// Turns to execute GraphQL requests: at most `limit` at once, the rest wait.
@@ -107,6 +125,16 @@ impl Turns {
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(10);
 
 impl AppState {
+    /// The databases this application serves.
+    pub fn databases(&self) -> &Databases {
+        &self.inner.db
+    }
+
+    /// This application's data version.
+    pub fn version(&self) -> &DataVersion {
+        &self.inner.version
+    }
+
     /// State serving `schema` over `db` as `args` configure it. Inside a Tokio runtime it
     /// starts the housekeeping task, which ends when the last handle to the state is gone.
     pub fn new(
@@ -116,6 +144,17 @@ impl AppState {
         pricing: Pricing,
         args: &ServeArgs,
     ) -> Self {
+        let postgres = db.primary.get_database_backend() == sea_orm::DbBackend::Postgres;
+        // On PostgreSQL the version is in sync only once its listener hears other nodes.
+        let version = DataVersion::new(!postgres);
+        let replica = db.replica.is_some();
+        crate::db::listen::spawn(
+            &db.primary,
+            &version,
+            replica.then_some(response_cache::REPLICA_TTL),
+        );
+        let cache_control = HeaderValue::from_str(&args.cache_control)
+            .unwrap_or(HeaderValue::from_static("no-cache"));
         let state = Self {
             inner: Arc::new(Inner {
                 schema,
@@ -129,6 +168,13 @@ impl AppState {
                 limits: RateLimits::new(args.rate_limit, args.rate_burst),
                 trusted_proxies: args.trusted_proxies.clone(),
                 index_caches: [IndexCache::default(), IndexCache::default()],
+                version,
+                response_cache: ResponseCache::new(replica),
+                cache_control,
+                persisted: PersistedQueries::new(
+                    builtin_documents::BUILTIN_DOCUMENTS,
+                    args.safelist,
+                ),
             }),
         };
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {

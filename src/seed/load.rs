@@ -148,6 +148,7 @@ pub async fn load(db: &DatabaseConnection) -> anyhow::Result<LoadReport> {
     let data = Dataset::build(Utc::now())?;
     let tx = db.begin_with_options(crate::db::tx::WRITE).await?;
     let report = insert_all(&tx, data).await?;
+    crate::db::tx::notify(&tx).await?;
     tx.commit().await?;
     crate::db::version::bump();
     Ok(report)

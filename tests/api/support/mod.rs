@@ -67,6 +67,8 @@ pub struct TestApp {
     pub replica: Option<DatabaseConnection>,
     /// SQL statements run on the replica since the counter was last reset.
     pub replica_statements: Arc<AtomicUsize>,
+    /// The primary's URL (another node may serve the same database).
+    pub database_url: String,
     _dir: Option<tempfile::TempDir>,
 }
 
@@ -283,6 +285,7 @@ async fn serve(
         statements,
         replica,
         replica_statements,
+        database_url: url.to_owned(),
         _dir: dir,
     }
 }
@@ -312,6 +315,22 @@ impl TestApp {
             .post(self.url("/graphql"))
             .bearer_auth(token)
             .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        response.json().await.expect("JSON response")
+    }
+
+    /// Posts a request with `extensions` (and `query` when given), anonymously.
+    pub async fn post_with_extensions(&self, query: Option<&str>, extensions: Value) -> Value {
+        let mut body = json!({ "extensions": extensions });
+        if let Some(query) = query {
+            body["query"] = json!(query);
+        }
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&body)
             .send()
             .await
             .expect("request");

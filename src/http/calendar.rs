@@ -50,10 +50,20 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// An error answer no cache keeps: the network may be created, or the client may fix the
+/// URL, a moment later.
+fn refused(status: StatusCode, code: &str, message: &str) -> Response {
+    let mut response = request_error(status, code, message);
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
 /// The id in `<uuid>.ics`, or the `400` that says what is wrong.
 fn parse_file(file: &str) -> Result<Uuid, Response> {
     let bad = |why: &str| {
-        Err(request_error(
+        Err(refused(
             StatusCode::BAD_REQUEST,
             "BAD_USER_INPUT",
             &format!(
@@ -73,7 +83,7 @@ fn parse_lang(query: Option<&str>) -> Result<Lang, Response> {
     for pair in query.unwrap_or_default().split('&') {
         if let Some(value) = pair.strip_prefix("lang=") {
             lang = Lang::parse(value).ok_or_else(|| {
-                request_error(
+                refused(
                     StatusCode::BAD_REQUEST,
                     "BAD_USER_INPUT",
                     "lang must be fi, sv or en",
@@ -94,7 +104,7 @@ async fn feed(
 ) -> Response {
     let (id, lang) = match (parse_file(&file), parse_lang(query.as_deref())) {
         (Ok(id), Ok(lang)) => (id, lang),
-        (Err(refused), _) | (_, Err(refused)) => return refused,
+        (Err(refusal), _) | (_, Err(refusal)) => return refusal,
     };
     let tally = scope.tally.clone();
     let metrics = state.clone();
@@ -137,7 +147,7 @@ fn refusal(error: &ApiError) -> Response {
         ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
-    let mut response = request_error(status, error.code(), error.message());
+    let mut response = refused(status, error.code(), error.message());
     if status == StatusCode::SERVICE_UNAVAILABLE {
         response.headers_mut().insert(
             header::RETRY_AFTER,

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod calendar;
 mod cli;
 mod concurrency;
 mod csv_import;

@@ -1,15 +1,17 @@
 //! The HTTP surface: `POST /graphql`, `GET /graphql` (queries only), GraphiQL at `/` and
-//! `/graphiql` (`graphiql.rs`), calendar feeds at `/calendar/…/{id}.ics` (`calendar.rs`), `/healthz`
+//! `/graphiql` (`graphiql.rs`), the embeddable web component at `/embed/yhdyspinta.js`
+//! (`embed.rs`), calendar feeds at `/calendar/…/{id}.ics` (`calendar.rs`), `/healthz`
 //! (liveness), `/readyz` (the databases answer) and `/metrics` (Prometheus); with a body-size cap, a per-request timeout, no batching, CORS
 //! for embedding portals and security headers (`headers.rs`), a request id and one log line
 //! per request, and rate limits per client.
 //! A request whose database cannot be reached is answered `503` with `Retry-After`.
 //!
 //! Layers, outermost first: [`logging::track`] (request id, access log, request metrics),
-//! CORS, then on the GraphQL, GraphiQL and calendar routes only [`limit::admit`] (authentication and
+//! CORS, then on the GraphQL, GraphiQL, embed and calendar routes only [`limit::admit`] (authentication and
 //! the rate limit); the probes and `/metrics` are never limited.
 
 mod calendar;
+pub mod embed;
 mod etag;
 mod graphql;
 pub mod limit;
@@ -117,6 +119,7 @@ async fn housekeeping(inner: Weak<Inner>) {
 pub fn router(state: AppState, args: &ServeArgs) -> Router {
     let limited = Router::new()
         .merge(graphiql::routes())
+        .merge(embed::routes())
         .merge(calendar::routes())
         .route(
             "/graphql",

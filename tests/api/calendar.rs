@@ -122,7 +122,7 @@ fn events(text: &str) -> Vec<icalendar::Event> {
         .collect()
 }
 
-fn by_uid<'a>(events: &'a [icalendar::Event], id: Uuid) -> &'a icalendar::Event {
+fn by_uid(events: &[icalendar::Event], id: Uuid) -> &icalendar::Event {
     let uid = format!("{id}@yhdyspinta");
     events
         .iter()

@@ -6,6 +6,7 @@ mod calendar;
 mod cli;
 mod concurrency;
 mod csv_import;
+mod embed;
 mod filters;
 mod graphiql;
 mod headers;

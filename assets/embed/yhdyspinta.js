@@ -83,7 +83,9 @@ dt{font-weight:600}dd{margin:0}
     try { return await response.json(); } catch (e) { throw new Error(`HTTP ${response.status}`); }
   }
   // Automatic persisted queries over GET: the hash alone first; when the server does not
-  // know it (no data, an error), again with the document's text, which registers it.
+  // know it (no data, and an error that says so, or a server without a persisted-query
+  // store that found no query), again with the document's text, which registers it.
+  const UNKNOWN = ['PERSISTED_QUERY_NOT_FOUND', 'PERSISTED_QUERY_NOT_SUPPORTED', 'GRAPHQL_PARSE_FAILED', 'BAD_REQUEST'];
   async function query(api, doc, variables, signal) {
     const extensions = { persistedQuery: { version: 1, sha256Hash: doc.sha256 } };
     const url = new URL('graphql', api);
@@ -93,8 +95,9 @@ dt{font-weight:600}dd{margin:0}
       extensions: JSON.stringify(extensions),
     });
     let body = await getJson(url, signal);
-    const code = body.errors && body.errors[0] && body.errors[0].extensions && body.errors[0].extensions.code;
-    if (body.data == null && code !== 'RATE_LIMITED') {
+    const error = (body.errors && body.errors[0]) || {};
+    const code = error.extensions && error.extensions.code;
+    if (body.data == null && (UNKNOWN.includes(code) || error.message === 'PersistedQueryNotFound')) {
       url.searchParams.set('query', doc.query);
       body = await getJson(url, signal);
     }

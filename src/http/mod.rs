@@ -1,16 +1,20 @@
 //! The HTTP surface: `POST /graphql`, `GET /graphql` (queries only), GraphiQL at `/` and
-//! `/graphiql` (`graphiql.rs`), `/healthz` (liveness), `/readyz` (the databases answer) and
-//! `/metrics` (Prometheus); with a body-size cap, a per-request timeout, no batching, CORS
+//! `/graphiql` (`graphiql.rs`), the embeddable web component at `/embed/yhdyspinta.js`
+//! (`embed.rs`), calendar feeds at `/calendar/…/{id}.ics` (`calendar.rs`), `/healthz`
+//! (liveness), `/readyz` (the databases answer) and `/metrics` (Prometheus); with a body-size cap, a per-request timeout, no batching, CORS
 //! for embedding portals and security headers (`headers.rs`), a request id and one log line
 //! per request, and rate limits per client.
 //! A request whose database cannot be reached is answered `503` with `Retry-After`.
 //!
 //! Layers, outermost first: [`logging::track`] (request id, access log, request metrics),
-//! CORS, then on the GraphQL and GraphiQL routes only [`limit::admit`] (authentication and
+//! CORS, then on the GraphQL, GraphiQL, embed and calendar routes only [`limit::admit`] (authentication and
 //! the rate limit); the probes and `/metrics` are never limited.
 
 mod answer;
 pub mod builtin_documents;
+mod calendar;
+pub mod embed;
+mod etag;
 mod graphql;
 pub mod limit;
 pub mod logging;
@@ -205,6 +209,8 @@ async fn housekeeping(inner: Weak<Inner>) {
 pub fn router(state: AppState, args: &ServeArgs) -> Router {
     let limited = Router::new()
         .merge(graphiql::routes())
+        .merge(embed::routes())
+        .merge(calendar::routes())
         .route(
             "/graphql",
             get(graphql::graphql_get).post(graphql::graphql_post),

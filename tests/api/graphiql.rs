@@ -3,13 +3,14 @@
 //! answer, under its Content-Security-Policy, asking no other host for anything.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::both;
+use crate::support::browser;
 use crate::support::*;
 
 /// The `src` and `href` values of `html`.
@@ -142,62 +143,16 @@ both! {
     }
 }
 
-/// The first of `names` found as an executable on `PATH`.
-fn on_path(names: &[&str]) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| names.iter().map(move |name| dir.join(name)))
-        .find(|candidate| candidate.is_file())
-}
-
-/// Chromium, Node.js and the test tools (`npm ci --prefix tests/browser`), or why not.
-fn browser_tools() -> Result<(PathBuf, PathBuf, PathBuf), String> {
-    let chromium = std::env::var_os("YHDYSPINTA_CHROMIUM")
-        .map(PathBuf::from)
-        .or_else(|| on_path(&["chromium", "chromium-browser"]))
-        .ok_or("chromium is not installed (apt-get install chromium)")?;
-    let node = on_path(&["node", "nodejs"])
-        .ok_or("Node.js is not installed (apt-get install nodejs npm)")?;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser");
-    if !dir.join("node_modules/puppeteer-core").is_dir() {
-        return Err(format!(
-            "the browser test tools are not installed (npm ci --prefix {})",
-            dir.display()
-        ));
-    }
-    Ok((chromium, node, dir.join("graphiql.mjs")))
-}
-
-/// Runs `command`, killed after `limit`; its standard output.
-fn output_within(mut command: Command, limit: Duration) -> String {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start node");
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > limit {
-            child.kill().expect("kill node");
-            panic!("the browser test took longer than {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let output = child.wait_with_output().expect("node output");
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
 /// One engine is enough here: the page is the same and the query path is tested on both.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn graphiql_runs_a_query_in_headless_chromium() {
-    let (chromium, node, script) = match browser_tools() {
-        Ok(tools) => tools,
-        Err(missing)
-            if std::env::var_os("YHDYSPINTA_REQUIRE_BROWSER").is_some_and(|v| v == "1") =>
-        {
-            panic!("YHDYSPINTA_REQUIRE_BROWSER=1 but {missing}")
-        }
-        Err(missing) => return eprintln!("{missing}: skipping the browser test"),
+    let Some(browser::Tools {
+        chromium,
+        node,
+        script,
+    }) = browser::tools("graphiql.mjs")
+    else {
+        return;
     };
     let app = spawn_app().await;
     let url = app.url("/");
@@ -207,10 +162,11 @@ async fn graphiql_runs_a_query_in_headless_chromium() {
     if let Some(shot) = std::env::var_os("YHDYSPINTA_SCREENSHOT") {
         command.arg(shot);
     }
-    let stdout =
-        tokio::task::spawn_blocking(move || output_within(command, Duration::from_secs(90)))
-            .await
-            .unwrap();
+    let stdout = tokio::task::spawn_blocking(move || {
+        browser::output_within(command, Duration::from_secs(90))
+    })
+    .await
+    .unwrap();
     let report: Value =
         serde_json::from_str(stdout.trim()).unwrap_or_else(|_| panic!("not a report: {stdout}"));
     assert!(report.get("error").is_none(), "{report:#}");

@@ -2,10 +2,12 @@
 
 mod support;
 
+mod calendar;
 mod cli;
 mod concurrency;
 mod csv_import;
 mod delivery;
+mod embed;
 mod filters;
 mod graphiql;
 mod headers;

@@ -1,6 +1,7 @@
 //! The test harness: `spawn_app()` starts the real HTTP application on a free loopback
 //! port over a fresh database of its own, seeded like a first start.
 
+pub mod browser;
 pub mod fixtures;
 pub mod postgres;
 

@@ -111,7 +111,6 @@ pub async fn track(State(state): State<AppState>, mut request: Request, next: Ne
         .to_owned();
     let method = request.method().clone();
     let id_text = id.to_str().unwrap_or("-").to_owned();
-    let span = tracing::info_span!("request", request_id = %id_text);
     let mut unanswered = Unanswered {
         state: &state,
         route: &route,
@@ -121,6 +120,7 @@ pub async fn track(State(state): State<AppState>, mut request: Request, next: Ne
         tally: &tally,
         armed: true,
     };
+    let span = tracing::info_span!("request", request_id = %id_text);
     let mut response = next.run(request).instrument(span).await;
     unanswered.armed = false;
     let elapsed = started.elapsed();
@@ -161,10 +161,9 @@ pub async fn track(State(state): State<AppState>, mut request: Request, next: Ne
         };
     }
     // Refusals of a flood are counted in the metrics; a line each would flood the log too.
-    if PROBES.contains(&route.as_str()) || code == "RATE_LIMITED" {
-        line!(tracing::Level::DEBUG);
-    } else {
-        line!(tracing::Level::INFO);
+    match PROBES.contains(&route.as_str()) || code == "RATE_LIMITED" {
+        true => line!(tracing::Level::DEBUG),
+        false => line!(tracing::Level::INFO),
     }
     if route == "/graphql" {
         state.inner.metrics.request(&RequestSample {

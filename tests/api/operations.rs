@@ -464,8 +464,9 @@ async fn the_binary_logs_each_request_as_json_and_serves_metrics_apart() {
 
 /// A request whose client closes the connection stops: hyper drops its future at the next
 /// yield point, and the request is logged and counted as `CLIENT_GONE` long before it could
-/// have finished (1 000 aliased schema introspections, seconds of CPU, under a one-minute
-/// timeout).
+/// have finished (1 000 aliased schema introspections: minutes of CPU, under a one-minute
+/// timeout). The bound is loose for a loaded CI machine: parsing and pricing the 300 KB
+/// document come first and are not cut short.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_whose_client_goes_away_stops() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -514,7 +515,7 @@ async fn a_request_whose_client_goes_away_stops() {
             break;
         }
         assert!(
-            closed.elapsed() < Duration::from_secs(3),
+            closed.elapsed() < Duration::from_secs(15),
             "the request went on after its client left: {m:#?}"
         );
         tokio::time::sleep(Duration::from_millis(50)).await;

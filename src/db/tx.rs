@@ -99,8 +99,11 @@ pub const WRITE: TransactionOptions = TransactionOptions {
     sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
 };
 
-/// Commits, and marks the data changed for the caches (see [`super::version`]).
+/// Numbers the write's audit rows and writes their webhook outbox rows (see
+/// [`super::changes`]), commits, and marks the data changed for the caches and the webhook
+/// worker (see [`super::version`]).
 pub async fn commit(tx: DatabaseTransaction) -> ApiResult<()> {
+    super::changes::seal(&tx).await?;
     tx.commit().await?;
     super::version::bump();
     Ok(())

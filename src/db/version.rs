@@ -7,7 +7,12 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use tokio::sync::Notify;
+
 static VERSION: AtomicU64 = AtomicU64::new(1);
+
+/// Wakes the webhook worker when this process commits a write.
+static COMMITTED: Notify = Notify::const_new();
 
 /// The version now.
 pub fn current() -> u64 {
@@ -17,6 +22,13 @@ pub fn current() -> u64 {
 /// Marks the data changed: call after a write has committed.
 pub fn bump() {
     VERSION.fetch_add(1, Ordering::AcqRel);
+    COMMITTED.notify_one();
+}
+
+/// Waits until a write commits in this process (at once if one has committed since the
+/// last wait returned).
+pub async fn committed() {
+    COMMITTED.notified().await;
 }
 
 #[cfg(test)]

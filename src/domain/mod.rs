@@ -2,6 +2,7 @@
 //! policy check, audit entry and derived column of their part of the data. Nothing here
 //! knows about GraphQL; services take a connection or a transaction and the caller.
 
+pub mod changes;
 pub mod counterpart;
 pub mod network;
 pub mod organisation;

@@ -20,6 +20,7 @@ macro_rules! row_object {
 
 pub mod action;
 pub mod audit;
+pub mod changes;
 pub mod context;
 pub mod cost;
 pub mod counterpart;
@@ -74,6 +75,7 @@ pub struct Query(
     programme::ProgrammeQuery,
     search::SearchQuery,
     audit::AuditQuery,
+    changes::ChangeQuery,
 );
 
 /// The schema type.

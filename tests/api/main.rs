@@ -2,6 +2,7 @@
 
 mod support;
 
+mod changes;
 mod cli;
 mod concurrency;
 mod csv_import;

@@ -7,6 +7,10 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use ipnet::IpNet;
 
+pub mod webhook;
+
+pub use webhook::WebhookArgs;
+
 use crate::domain::review::ReviewPeriod;
 use crate::graphql::cost::Limits;
 
@@ -243,6 +247,9 @@ pub struct ServeArgs {
         global = true
     )]
     pub review_period: ReviewPeriod,
+    /// The webhook delivery worker.
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
 }
 
 /// The default `--rate-limit`: far above what one portal or integrator needs, so only a
@@ -301,6 +308,7 @@ impl Default for ServeArgs {
             trusted_proxies: Vec::new(),
             cors_origins: Vec::new(),
             review_period: ReviewPeriod::default(),
+            webhooks: WebhookArgs::default(),
         }
     }
 }

@@ -14,3 +14,4 @@ pub mod review;
 pub mod search;
 pub mod validity;
 pub mod values;
+pub mod webhook;

@@ -41,6 +41,7 @@ pub mod scalars;
 pub mod search;
 pub mod seat;
 pub mod values;
+pub mod webhook;
 pub mod yields;
 
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -60,6 +61,7 @@ pub struct MutationRoot(
     meeting::MeetingMutation,
     action::ProgrammeMutation,
     review::ReviewMutation,
+    webhook::WebhookMutation,
 );
 
 /// Every query.
@@ -76,6 +78,7 @@ pub struct Query(
     search::SearchQuery,
     audit::AuditQuery,
     changes::ChangeQuery,
+    webhook::WebhookQuery,
 );
 
 /// The schema type.

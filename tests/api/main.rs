@@ -23,4 +23,6 @@ mod schema;
 mod search;
 mod seed_facts;
 mod tokens;
+mod webhook_crash;
+mod webhooks;
 mod writes;

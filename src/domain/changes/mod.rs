@@ -214,7 +214,7 @@ pub fn changed_fields(
     keys.dedup();
     keys.into_iter()
         .filter(|key| !DERIVED_FIELDS.contains(&key.as_str()))
-        .filter(|key| before.get(*key) != after.get(*key))
+        .filter(|key| value_of(before, key) != value_of(after, key))
         .map(|key| {
             let hidden = hide_contacts && CONTACT_FIELDS.contains(&key.as_str());
             let value = |map: &Map<String, Value>| {
@@ -228,6 +228,11 @@ pub fn changed_fields(
             }
         })
         .collect()
+}
+
+/// A field's value, a missing one as null.
+fn value_of<'a>(map: &'a Map<String, Value>, key: &str) -> &'a Value {
+    map.get(key).unwrap_or(&Value::Null)
 }
 
 /// `organisation_id` → `organisationId`.

@@ -132,7 +132,7 @@ impl Change {
 
 /// A page of the change feed.
 #[derive(SimpleObject)]
-pub struct ChangeFeed {
+pub struct ChangeConnection {
     /// The changes, in commit order.
     pub nodes: Vec<Change>,
     /// Where to resume: pass as `after`. It may lie past the last node when rows that did
@@ -163,7 +163,7 @@ impl ChangeQuery {
         #[graphql(desc = "At most this many changes (default 20, at most 100).")] first: Option<
             i32,
         >,
-    ) -> ApiResult<ChangeFeed> {
+    ) -> ApiResult<ChangeConnection> {
         let limit = match first {
             None => 20,
             Some(n) if n < 1 || n as u64 > MAX_PAGE => {
@@ -179,7 +179,7 @@ impl ChangeQuery {
         let filter = ChangeFilter::new(types, organisation)?;
         let who = viewer(ctx).principal();
         let page = changes::service::after(db(ctx), who, after, &filter, limit).await?;
-        Ok(ChangeFeed {
+        Ok(ChangeConnection {
             nodes: page.changes.into_iter().map(Change).collect(),
             end_cursor: page.end.map(|c| c.to_string()),
             has_next_page: page.has_more,

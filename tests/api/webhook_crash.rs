@@ -158,6 +158,19 @@ async fn killed_between_commit_and_delivery(backend: Backend) {
     assert_eq!(sent["data"]["entityId"], organisation.as_str());
     let rows = post(&client, port, DELIVERIES, json!({ "w": hook })).await;
     let row = &rows["webhookDeliveries"]["nodes"][0];
+    // The new process's feed knows the change by the cursor the first one gave it.
+    let feed = post(
+        &client,
+        port,
+        "{ changes(types: [ORGANISATION]) { nodes { cursor entityId } } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(
+        feed["changes"]["nodes"],
+        json!([{ "cursor": row["cursor"], "entityId": organisation }])
+    );
+    assert_eq!(sent["data"]["cursor"], row["cursor"]);
     assert_eq!(row["state"], "DELIVERED", "{rows}");
     // A kill during an attempt may leave it unrecorded: its lease ran out and it was made again.
     let attempts = row["attempts"].as_u64().unwrap();

@@ -36,8 +36,9 @@ const CONTACT_FIELDS: [&str; 2] = ["email", "phone"];
 /// Fields never listed: derived from the others.
 const DERIVED_FIELDS: [&str; 1] = ["search_text"];
 
-/// A position in the feed: the commit number and the row's place in the commit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// A position in the feed: the commit number and the row's place in the commit. Written
+/// (and serialised) as `seq.sub`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ChangeCursor {
     pub seq: i64,
     pub sub: i32,
@@ -62,6 +63,12 @@ impl ChangeCursor {
             return Err(bad());
         }
         Ok(ChangeCursor { seq, sub })
+    }
+}
+
+impl Serialize for ChangeCursor {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod change_migration;
 mod changes;
 mod cli;
 mod concurrency;

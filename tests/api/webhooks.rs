@@ -145,3 +145,26 @@ both! {
         assert_eq!(receiver.requests().len(), 3, "no attempt after the last");
     }
 }
+
+both! {
+    async fn two_workers_on_one_database_deliver_each_change_once(app: TestApp) {
+        let receiver = Receiver::start(200).await;
+        register(&app, &receiver.url("/"), json!(["PERSON"])).await;
+        let _one = worker::spawn(app.db.clone(), settings(3));
+        let _two = worker::spawn(app.db.clone(), settings(3));
+        let kuopio = fixtures::municipality(&app.db, "297").await;
+        let admin = token(Role::Admin, &[]);
+        for i in 0..12 {
+            let vars = json!({ "o": kuopio.to_string(), "n": format!("Kahden Työläisen Henkilö {i}") });
+            let body = app.post_as(&admin, CREATE_PERSON, vars).await;
+            assert!(body.get("errors").is_none(), "{body}");
+        }
+        receiver.wait_for(Duration::from_secs(20), |r| r.len() >= 12).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let requests = receiver.requests();
+        let mut ids: Vec<&str> = requests.iter().map(|r| r.id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!((ids.len(), requests.len()), (12, 12), "each change once: {requests:#?}");
+    }
+}

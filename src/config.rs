@@ -7,6 +7,10 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use ipnet::IpNet;
 
+pub mod webhook;
+
+pub use webhook::WebhookArgs;
+
 use crate::domain::review::ReviewPeriod;
 use crate::graphql::cost::Limits;
 
@@ -276,6 +280,9 @@ pub struct ServeArgs {
         global = true
     )]
     pub review_period: ReviewPeriod,
+    /// The webhook delivery worker.
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
 }
 
 /// The default `--rate-limit`: far above what one portal or integrator needs, so only a
@@ -349,6 +356,7 @@ impl Default for ServeArgs {
             cache_control: DEFAULT_CACHE_CONTROL.to_owned(),
             safelist: false,
             review_period: ReviewPeriod::default(),
+            webhooks: WebhookArgs::default(),
         }
     }
 }

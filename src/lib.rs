@@ -186,7 +186,8 @@ fn state(db: impl Into<Databases>, verifier: Option<Verifier>, args: &ServeArgs)
     http::AppState::new(schema, db, verifier, pricing, args)
 }
 
-/// Serves the API on `listener` (and `/metrics` on `args.metrics_listen`, when set) until
+/// Serves the API on `listener` (and `/metrics` on `args.metrics_listen`, when set), with
+/// the webhook delivery worker unless `--no-webhook-worker`, until
 /// ctrl-c or SIGTERM, then lets running requests finish for at most the drain timeout. The
 /// deadline is kept by a thread of its own, so a runtime whose workers are all busy cannot
 /// hold the process past it.
@@ -196,6 +197,10 @@ pub async fn serve(
     args: &ServeArgs,
     listener: TcpListener,
 ) -> anyhow::Result<()> {
+    let db: Databases = db.into();
+    if !args.webhooks.no_webhook_worker {
+        domain::webhook::worker::spawn(db.primary.clone(), args.webhooks.settings());
+    }
     let state = state(db, verifier, args);
     let added = http::persisted::register_builtin(
         &state.databases().primary,

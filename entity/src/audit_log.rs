@@ -17,6 +17,10 @@ pub struct Model {
     pub operation: String,
     pub before: Option<Json>,
     pub after: Option<Json>,
+    /// The commit number of the write (see the change feed); set as the write commits.
+    pub seq: Option<i64>,
+    /// The row's place among the rows of its write.
+    pub sub: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

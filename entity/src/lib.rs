@@ -21,3 +21,5 @@ pub mod progress_report;
 pub mod representative;
 pub mod representative_municipality;
 pub mod topic;
+pub mod webhook;
+pub mod webhook_delivery;

@@ -9,6 +9,7 @@ mod m20261123_000001_create_schema;
 mod m20261125_000002_search_index;
 mod m20261126_000003_reviews_and_sources;
 mod m20261127_000004_persisted_queries;
+mod m20261127_000005_change_feed_and_webhooks;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_search_index::Migration),
             Box::new(m20261126_000003_reviews_and_sources::Migration),
             Box::new(m20261127_000004_persisted_queries::Migration),
+            Box::new(m20261127_000005_change_feed_and_webhooks::Migration),
         ]
     }
 }

@@ -49,6 +49,7 @@ pub async fn audit<T: Serialize>(
     after: Option<&T>,
 ) -> ApiResult<()> {
     let json = |v: Option<&T>| v.map(serde_json::to_value).transpose().map_err(internal);
+    let sub = super::changes::next_sub(tx).await?;
     audit_log::Model {
         id: Uuid::new_v4(),
         occurred_at: Utc::now(),
@@ -59,6 +60,8 @@ pub async fn audit<T: Serialize>(
         operation: operation.as_str().to_owned(),
         before: json(before)?,
         after: json(after)?,
+        seq: None,
+        sub: Some(sub),
     }
     .into_active_model()
     .insert(tx)

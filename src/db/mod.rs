@@ -8,6 +8,7 @@ use migration::{Migrator, MigratorTrait};
 
 pub mod audit;
 pub mod batch;
+pub mod changes;
 pub mod children;
 pub mod listen;
 pub mod loaders;

@@ -99,9 +99,12 @@ pub const WRITE: TransactionOptions = TransactionOptions {
     sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
 };
 
-/// Commits, and marks the data changed for the caches (see [`super::version`]): this
-/// process's at once, other processes' on PostgreSQL by a `NOTIFY` that the commit delivers.
+/// Numbers the write's audit rows and writes their webhook outbox rows (see
+/// [`super::changes`]), commits, and marks the data changed for the caches and the webhook
+/// worker (see [`super::version`]): this process's at once, other processes' on PostgreSQL
+/// by a `NOTIFY` that the commit delivers.
 pub async fn commit(tx: DatabaseTransaction) -> ApiResult<()> {
+    super::changes::seal(&tx).await?;
     notify(&tx).await?;
     tx.commit().await?;
     super::version::bump();

@@ -14,7 +14,12 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
+use tokio::sync::Notify;
+
 static VERSION: AtomicU64 = AtomicU64::new(1);
+
+/// Wakes the webhook worker when this process commits a write.
+static COMMITTED: Notify = Notify::const_new();
 
 /// The PostgreSQL notification channel write transactions notify.
 pub const CHANNEL: &str = "yhdyspinta_data_version";
@@ -38,6 +43,13 @@ pub fn current() -> u64 {
 pub fn bump() {
     VERSION.fetch_add(1, Ordering::AcqRel);
     let _ = SCOPE.try_with(DataVersion::bump);
+    COMMITTED.notify_one();
+}
+
+/// Waits until a write commits in this process (at once if one has committed since the
+/// last wait returned).
+pub async fn committed() {
+    COMMITTED.notified().await;
 }
 
 /// One application's data version, and whether it hears every write: an application on

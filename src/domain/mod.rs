@@ -3,6 +3,7 @@
 //! knows about GraphQL; services take a connection or a transaction and the caller.
 
 pub mod calendar;
+pub mod changes;
 pub mod counterpart;
 pub mod network;
 pub mod organisation;
@@ -15,3 +16,4 @@ pub mod review;
 pub mod search;
 pub mod validity;
 pub mod values;
+pub mod webhook;

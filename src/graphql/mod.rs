@@ -20,6 +20,7 @@ macro_rules! row_object {
 
 pub mod action;
 pub mod audit;
+pub mod changes;
 pub mod context;
 pub mod cost;
 pub mod counterpart;
@@ -40,6 +41,7 @@ pub mod scalars;
 pub mod search;
 pub mod seat;
 pub mod values;
+pub mod webhook;
 pub mod yields;
 
 use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
@@ -59,6 +61,7 @@ pub struct MutationRoot(
     meeting::MeetingMutation,
     action::ProgrammeMutation,
     review::ReviewMutation,
+    webhook::WebhookMutation,
 );
 
 /// Every query.
@@ -74,6 +77,8 @@ pub struct Query(
     programme::ProgrammeQuery,
     search::SearchQuery,
     audit::AuditQuery,
+    changes::ChangeQuery,
+    webhook::WebhookQuery,
 );
 
 /// The schema type.

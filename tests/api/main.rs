@@ -3,6 +3,8 @@
 mod support;
 
 mod calendar;
+mod change_migration;
+mod changes;
 mod cli;
 mod concurrency;
 mod csv_import;
@@ -27,4 +29,6 @@ mod schema;
 mod search;
 mod seed_facts;
 mod tokens;
+mod webhook_crash;
+mod webhooks;
 mod writes;

@@ -350,3 +350,20 @@ fn counts_and_expensive_roots_carry_their_weight() {
     .unwrap_err();
     assert_eq!(err.code(), "QUERY_TOO_COSTLY");
 }
+
+#[test]
+fn a_change_feed_page_fans_out_by_first_and_its_fields_by_an_estimate() {
+    let page = |first: u32| {
+        check(&format!(
+            "{{ changes(first: {first}) {{ nodes {{ cursor fields {{ field before after }} }} endCursor }} }}"
+        ))
+        .unwrap()
+        .cost
+    };
+    let (ten, hundred) = (page(10), page(100));
+    assert!(ten < hundred, "{ten} {hundred}");
+    assert!(
+        hundred < 50_000,
+        "the largest page of changes fits the default limit: {hundred}"
+    );
+}

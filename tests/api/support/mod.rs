@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod fixtures;
 pub mod postgres;
+pub mod receiver;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -173,7 +174,14 @@ async fn spawn_app_full(
     args: yhdyspinta::config::ServeArgs,
     key: yhdyspinta::auth::token::Key,
 ) -> Option<TestApp> {
-    let (url, dir) = match backend {
+    let (url, dir) = fresh_database(backend).await?;
+    Some(serve(&url, None, args, key, dir).await)
+}
+
+/// The URL of a fresh migrated and seeded database of `backend` (with the directory that
+/// holds an SQLite file), or `None` when PostgreSQL is asked for and not installed.
+pub async fn fresh_database(backend: Backend) -> Option<(String, Option<tempfile::TempDir>)> {
+    Some(match backend {
         Backend::Sqlite => {
             let template = sqlite_template();
             let dir = tempfile::tempdir().expect("temp dir");
@@ -187,8 +195,7 @@ async fn spawn_app_full(
             let url = postgres::create_database(cluster, &unique("t"), Some(template)).await;
             (url, None)
         }
-    };
-    Some(serve(&url, None, args, key, dir).await)
+    })
 }
 
 /// Starts the application over the primary at `primary` (migrated, and seeded when empty)

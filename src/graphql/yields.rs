@@ -5,11 +5,13 @@
 //! Without it, fields whose values are already in memory (a page of cached rows, the
 //! schema's introspection) resolve inside one poll of the request's task, which a timeout
 //! cannot interrupt and a dropped connection cannot stop. The request yields once it has
-//! computed for a time slice (1 ms) without a pause, looking at the clock every 64 fields;
-//! a gap of more than 250 µs between two looks means the request waited (for the database,
-//! or its turn) and starts a new stretch. So an ordinary request never yields here: a
-//! yield in the middle of a level would let part of the level's loads run as a batch of
-//! their own (see `db::batch`).
+//! computed for a time slice (1 ms) within one poll of its task, looking at the clock every
+//! 64 fields. The HTTP handler runs the request under a [`PollClock`] ([`clocked`]), which
+//! notes when each poll began, so time spent waiting (for the database, or a turn) never
+//! counts, however slow the machine. An ordinary request never yields here: a yield in the
+//! middle of a level would let part of the level's loads run as a batch of their own (see
+//! `db::batch`). A request run without a clock falls back to guessing waits from gaps of
+//! more than 250 µs between two looks, which a slow or busy machine can defeat.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,6 +21,46 @@ use async_graphql::extensions::{
     Extension, ExtensionContext, ExtensionFactory, NextResolve, ResolveInfo,
 };
 use async_graphql::{ServerResult, Value};
+
+/// When the current poll of a request's task began, for [`Yielding`]: put it in the
+/// request's data and run the request with [`clocked`].
+#[derive(Clone)]
+pub struct PollClock {
+    origin: Instant,
+    poll_began: Arc<AtomicU64>,
+}
+
+impl Default for PollClock {
+    fn default() -> Self {
+        Self {
+            origin: Instant::now(),
+            poll_began: Arc::new(AtomicU64::new(0)),
+        }
+    }
+}
+
+impl PollClock {
+    fn now(&self) -> u64 {
+        u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    /// Whether the current poll has computed a whole slice.
+    fn slice_spent(&self) -> bool {
+        self.now()
+            .saturating_sub(self.poll_began.load(Ordering::Relaxed))
+            >= SLICE.as_nanos() as u64
+    }
+}
+
+/// Runs `work`, noting on `clock` when each of its polls begins.
+pub async fn clocked<F: Future>(clock: PollClock, work: F) -> F::Output {
+    let mut work = std::pin::pin!(work);
+    std::future::poll_fn(|cx| {
+        clock.poll_began.store(clock.now(), Ordering::Relaxed);
+        work.as_mut().poll(cx)
+    })
+    .await
+}
 
 /// The schema extension that gives every field resolution a yield point.
 pub struct Yielding;
@@ -53,10 +95,14 @@ struct YieldingExtension {
 }
 
 impl YieldingExtension {
-    /// Whether the request has computed a whole slice without a pause.
-    fn slice_spent(&self) -> bool {
+    /// Whether the request has computed a whole slice without a pause: within the current
+    /// poll when it has a [`PollClock`], else since the last gap between looks.
+    fn slice_spent(&self, clock: Option<&PollClock>) -> bool {
         if self.fields.fetch_add(1, Ordering::Relaxed) % CHECK_EVERY != CHECK_EVERY - 1 {
             return false;
+        }
+        if let Some(clock) = clock {
+            return clock.slice_spent();
         }
         let now = u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX);
         let last = self.last_look.swap(now, Ordering::Relaxed);
@@ -80,7 +126,7 @@ impl Extension for YieldingExtension {
         info: ResolveInfo<'_>,
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
-        if self.slice_spent() {
+        if self.slice_spent(ctx.data_opt::<PollClock>()) {
             tokio::task::yield_now().await;
         }
         next.run(ctx, info).await

@@ -21,6 +21,7 @@ use super::{AppState, persisted, request_error, unauthorized};
 use crate::db::loaders::loaders as request_loaders;
 use crate::error::finish_errors;
 use crate::graphql::Viewer;
+use crate::graphql::yields::{PollClock, clocked};
 
 /// Who the request's `Authorization` header says the caller is, or why it was refused;
 /// decided once by [`super::limit::admit`] and handed to the handler.
@@ -369,13 +370,16 @@ async fn run_cached(
         }
         state.inner.metrics.response_cache(false);
     }
-    let request = with_connection(state, scope, request, viewer, plan.anonymous_query);
+    let clock = PollClock::default();
+    let request =
+        with_connection(state, scope, request, viewer, plan.anonymous_query).data(clock.clone());
     // A turn first, inside the timeout: past `--max-concurrent-requests`, requests wait
-    // rather than all holding their memory at once. Cache hits above need no turn.
-    let run = version.scope(async {
+    // rather than all holding their memory at once. Cache hits above need no turn. The
+    // clock lets long computing yield (`graphql::yields`), so the timeout can cut it.
+    let run = version.scope(clocked(clock, async {
         let _turn = state.inner.turns.take().await;
         state.inner.schema.execute(request).await
-    });
+    }));
     let mut response = match tokio::time::timeout(state.inner.request_timeout, run).await {
         Ok(response) => response,
         Err(_) => {

@@ -357,23 +357,11 @@ async fn requests_past_their_timeout_are_cancelled() {
 /// stops at its timeout: every field is a yield point.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cpu_bound_request_stops_at_its_timeout() {
-    let args = yhdyspinta::config::ServeArgs {
-        request_timeout: std::time::Duration::from_millis(5),
-        max_cost: u64::MAX,
-        max_aliases: 1_000,
-        max_document_bytes: 1 << 20,
-        max_tokens: 1 << 20,
-        max_response_bytes: 1 << 30,
-        ..Default::default()
-    };
+    let args = unpriced(std::time::Duration::from_millis(5));
     let app = spawn_app_with_args(Backend::Sqlite, args)
         .await
         .expect("SQLite app");
-    let one = "__schema { types { name description fields(includeDeprecated: true) { name description \
-               args { name description type { name kind ofType { name kind ofType { name } } } } \
-               type { name kind ofType { name kind ofType { name } } } } } }";
-    let aliases: Vec<String> = (0..200).map(|i| format!("s{i}: {one}")).collect();
-    let query = format!("{{ {} }}", aliases.join(" "));
+    let query = introspections(200);
     let started = std::time::Instant::now();
     let response = app
         .client
@@ -405,21 +393,13 @@ async fn a_cpu_bound_request_stops_at_its_timeout() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn requests_past_the_concurrency_limit_wait_for_a_turn() {
     let args = yhdyspinta::config::ServeArgs {
-        request_timeout: std::time::Duration::from_millis(1_500),
         max_concurrent_requests: 1,
-        max_cost: u64::MAX,
-        max_aliases: 10_000,
-        max_document_bytes: 1 << 22,
-        max_tokens: 1 << 22,
-        max_response_bytes: 1 << 30,
-        ..Default::default()
+        ..unpriced(std::time::Duration::from_millis(1_500))
     };
     let app = spawn_app_with_args(Backend::Sqlite, args)
         .await
         .expect("SQLite app");
-    let one = "__schema { types { name fields { name type { name kind ofType { name } } } } }";
-    let aliases: Vec<String> = (0..1_000).map(|i| format!("s{i}: {one}")).collect();
-    let long = json!({ "query": format!("{{ {} }}", aliases.join(" ")) });
+    let long = json!({ "query": introspections(1_000) });
     let small = json!({ "query": "{ organisation(municipalityCode: \"297\") { name } }" });
     let started = std::time::Instant::now();
     let long_request = async {

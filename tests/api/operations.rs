@@ -471,23 +471,11 @@ async fn the_binary_logs_each_request_as_json_and_serves_metrics_apart() {
 async fn a_request_whose_client_goes_away_stops() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let args = yhdyspinta::config::ServeArgs {
-        request_timeout: Duration::from_secs(60),
-        max_cost: u64::MAX,
-        max_aliases: 10_000,
-        max_document_bytes: 1 << 22,
-        max_tokens: 1 << 22,
-        max_response_bytes: 1 << 30,
-        ..Default::default()
-    };
+    let args = support::unpriced(Duration::from_secs(60));
     let app = support::spawn_app_with_args(Backend::Sqlite, args)
         .await
         .expect("SQLite app");
-    let one = "__schema { types { name description fields(includeDeprecated: true) { name description \
-               args { name description type { name kind ofType { name kind ofType { name } } } } \
-               type { name kind ofType { name kind ofType { name } } } } } }";
-    let aliases: Vec<String> = (0..1_000).map(|i| format!("s{i}: {one}")).collect();
-    let body = json!({ "query": format!("{{ {} }}", aliases.join(" ")) }).to_string();
+    let body = json!({ "query": support::introspections(1_000) }).to_string();
     let mut stream = tokio::net::TcpStream::connect(app.addr)
         .await
         .expect("connect");

@@ -414,3 +414,26 @@ macro_rules! both {
 pub async fn spawn_app() -> TestApp {
     spawn_app_on(Backend::Sqlite).await.expect("SQLite app")
 }
+
+/// Limits that let a CPU-heavy document through pricing (for tests of what stops it later:
+/// the timeout, a turn, a client gone), with `request_timeout`.
+pub fn unpriced(request_timeout: std::time::Duration) -> yhdyspinta::config::ServeArgs {
+    yhdyspinta::config::ServeArgs {
+        request_timeout,
+        max_cost: u64::MAX,
+        max_aliases: 10_000,
+        max_document_bytes: 1 << 22,
+        max_tokens: 1 << 22,
+        max_response_bytes: 1 << 30,
+        ..Default::default()
+    }
+}
+
+/// A query of `n` aliased schema introspections: seconds of CPU, no database.
+pub fn introspections(n: usize) -> String {
+    let one = "__schema { types { name description fields(includeDeprecated: true) { name description \
+               args { name description type { name kind ofType { name kind ofType { name } } } } \
+               type { name kind ofType { name kind ofType { name } } } } } }";
+    let aliases: Vec<String> = (0..n).map(|i| format!("s{i}: {one}")).collect();
+    format!("{{ {} }}", aliases.join(" "))
+}

@@ -10,6 +10,7 @@ mod m20261125_000002_search_index;
 mod m20261126_000003_reviews_and_sources;
 mod m20261127_000004_persisted_queries;
 mod m20261127_000005_change_feed_and_webhooks;
+mod m20261127_000006_page_indexes;
 
 /// Applies the migrations in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_reviews_and_sources::Migration),
             Box::new(m20261127_000004_persisted_queries::Migration),
             Box::new(m20261127_000005_change_feed_and_webhooks::Migration),
+            Box::new(m20261127_000006_page_indexes::Migration),
         ]
     }
 }

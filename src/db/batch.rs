@@ -13,6 +13,7 @@
 use std::any::{Any, TypeId};
 use std::collections::{HashMap, HashSet};
 use std::hash::Hash;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_graphql::dataloader::Loader;
@@ -48,6 +49,8 @@ impl<K, V, E> Default for Slot<K, V, E> {
 pub struct Batcher<L> {
     loader: L,
     slots: Mutex<HashMap<TypeId, Box<dyn Any + Send>>>,
+    /// Batches being filled: created, not yet run.
+    filling: AtomicUsize,
 }
 
 impl<L> Batcher<L> {
@@ -56,7 +59,14 @@ impl<L> Batcher<L> {
         Self {
             loader,
             slots: Mutex::new(HashMap::new()),
+            filling: AtomicUsize::new(0),
         }
+    }
+
+    /// Whether a batch is being filled: the pass that fills it ends in a pause of its own,
+    /// and a yield before then would split it (see `graphql::yields`).
+    pub fn filling(&self) -> bool {
+        self.filling.load(Ordering::Relaxed) > 0
     }
 
     /// The loader it batches for.
@@ -125,6 +135,7 @@ impl<L> Batcher<L> {
             Some(
                 slot.pending
                     .get_or_insert_with(|| {
+                        self.filling.fetch_add(1, Ordering::Relaxed);
                         Arc::new(Batch {
                             done: OnceCell::new(),
                         })
@@ -166,6 +177,7 @@ impl<L> Batcher<L> {
                 .is_some_and(|pending| Arc::ptr_eq(pending, batch))
             {
                 slot.pending = None;
+                self.filling.fetch_sub(1, Ordering::Relaxed);
                 slot.pending_keys.drain().collect()
             } else {
                 Vec::new()

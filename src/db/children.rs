@@ -1,11 +1,13 @@
 //! Pages of child rows for many parents at once: the loading behind every nested
 //! connection (an organisation's representatives, a network's meetings …).
 //!
-//! One statement reads the page of every parent of a level: `ROW_NUMBER() OVER (PARTITION
-//! BY parent ORDER BY …)` numbers each parent's rows and only the rows of the page (plus one,
-//! to know whether there is a next page) leave the database. So the work follows the page
-//! asked for, not the size of the parent's list, and the number of statements follows the
-//! shape of the query. A second statement, `COUNT(*) … GROUP BY parent`, runs only when a
+//! One statement reads the page of every parent of a level: for up to 200 parents a `UNION
+//! ALL` of one `ORDER BY … LIMIT` per parent, which an index on (parent, order) answers by
+//! reading only the page; for more, `ROW_NUMBER() OVER (PARTITION BY parent ORDER BY …)`
+//! numbers each parent's rows. Either way only the rows of the page (plus one, to know
+//! whether there is a next page) leave the database, the work follows the page asked for,
+//! not the size of the parent's list, and the number of statements follows the shape of the
+//! query. A second statement, `COUNT(*) … GROUP BY parent`, runs only when a
 //! `totalCount` cannot be known from the page itself.
 
 use std::collections::HashMap;
@@ -13,9 +15,11 @@ use std::hash::Hash;
 use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, WindowStatement};
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement, UnionType, WindowStatement,
+};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
@@ -25,6 +29,9 @@ use super::page::Window;
 
 /// Most parents one statement names; both engines take far more parameters.
 const CHUNK: usize = 1000;
+/// Most parents whose pages are read as one `UNION ALL` of per-parent pages (SQLite takes at
+/// most 500 terms in a compound `SELECT`); more are numbered by a window instead.
+const UNION_MAX: usize = 200;
 /// The column the window numbers each parent's rows in.
 const ROW_NUMBER: &str = "page_row";
 
@@ -84,14 +91,58 @@ fn by_filter<K: Children>(keys: &[K]) -> HashMap<K, Vec<Uuid>> {
     groups
 }
 
-/// The rows numbered `offset + 1 ..= offset + limit + 1` of each parent in `parents`, in
-/// order of parent and number.
+/// The rows `offset + 1 ..= offset + limit + 1` of each parent in `parents`, in order of
+/// parent and the relation's order.
 async fn page_rows<K: Children>(
     db: &impl ConnectionTrait,
     key: K,
     parents: &[Uuid],
     window: Window,
 ) -> Result<Vec<<K::Entity as EntityTrait>::Model>, LoadError> {
+    let statement = if parents.len() <= UNION_MAX {
+        union_of_pages(key, parents, window)
+    } else {
+        numbered_pages(key, parents, window)
+    };
+    K::Entity::find()
+        .from_raw_sql(db.get_database_backend().build(&statement))
+        .all(db)
+        .await
+        .map_err(Arc::new)
+}
+
+/// One `SELECT … WHERE parent = ? ORDER BY … LIMIT … OFFSET …` for each parent, joined by
+/// `UNION ALL`: with an index on (parent, order) each parent's page is read straight from the
+/// index, so the work follows the page even when a parent has thousands of children.
+fn union_of_pages<K: Children>(key: K, parents: &[Uuid], window: Window) -> SelectStatement {
+    let last = window.limit.saturating_add(1);
+    let page = |(i, parent): (usize, &Uuid)| {
+        let mut branch = K::Entity::find()
+            .filter(K::parent_column().eq(*parent))
+            .filter(key.condition())
+            .limit(last)
+            .offset(window.offset);
+        for column in K::order() {
+            branch = branch.order_by_asc(column);
+        }
+        Query::select()
+            .column(Asterisk)
+            .from_subquery(branch.into_query(), Alias::new(format!("page_{i}")))
+            .to_owned()
+    };
+    let mut pages = parents.iter().enumerate().map(page);
+    let mut statement = pages.next().unwrap_or_else(|| Query::select().to_owned());
+    statement.unions(pages.map(|branch| (UnionType::All, branch)));
+    statement.order_by(K::parent_column(), Order::Asc);
+    for column in K::order() {
+        statement.order_by(column, Order::Asc);
+    }
+    statement
+}
+
+/// The rows numbered `offset + 1 ..= offset + limit + 1` by `ROW_NUMBER() OVER (PARTITION BY
+/// parent …)`: one scan of every parent's children, for levels with many parents.
+fn numbered_pages<K: Children>(key: K, parents: &[Uuid], window: Window) -> SelectStatement {
     let row_number = Alias::new(ROW_NUMBER);
     let mut numbering = WindowStatement::partition_by(K::parent_column());
     for column in K::order() {
@@ -112,12 +163,7 @@ async fn page_rows<K: Children>(
         .order_by(K::parent_column(), Order::Asc)
         .order_by(row_number, Order::Asc)
         .to_owned();
-    let statement = db.get_database_backend().build(&outer);
-    K::Entity::find()
-        .from_raw_sql(statement)
-        .all(db)
-        .await
-        .map_err(Arc::new)
+    outer
 }
 
 impl<K: Children> Loader<PageOf<K>> for DbLoader {

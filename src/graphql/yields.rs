@@ -8,9 +8,10 @@
 //! computed for a time slice (1 ms) within one poll of its task, looking at the clock every
 //! 64 fields. The HTTP handler runs the request under a [`PollClock`] ([`clocked`]), which
 //! notes when each poll began, so time spent waiting (for the database, or a turn) never
-//! counts, however slow the machine. An ordinary request never yields here: a yield in the
-//! middle of a level would let part of the level's loads run as a batch of their own (see
-//! `db::batch`). A request run without a clock falls back to guessing waits from gaps of
+//! counts, however slow the machine. Nor does a request yield while one of its batches is
+//! being filled: a yield in the middle of a level would let part of the level's loads run
+//! as a batch of their own (see `db::batch`), and the pass filling a batch ends in a pause
+//! anyway. A request run without a clock falls back to guessing waits from gaps of
 //! more than 250 µs between two looks, which a slow or busy machine can defeat.
 
 use std::sync::Arc;
@@ -126,7 +127,12 @@ impl Extension for YieldingExtension {
         info: ResolveInfo<'_>,
         next: NextResolve<'_>,
     ) -> ServerResult<Option<Value>> {
-        if self.slice_spent(ctx.data_opt::<PollClock>()) {
+        // Not while a batch is being filled: the pass filling it pauses by itself once every
+        // sibling has added its keys, and a yield now would split the batch in two.
+        let filling = ctx
+            .data_opt::<crate::db::loaders::Loaders>()
+            .is_some_and(|loaders| loaders.filling());
+        if !filling && self.slice_spent(ctx.data_opt::<PollClock>()) {
             tokio::task::yield_now().await;
         }
         next.run(ctx, info).await

@@ -155,15 +155,14 @@ fn numbered_pages<K: Children>(key: K, parents: &[Uuid], window: Window) -> Sele
     inner.expr_window_as(Expr::cust("ROW_NUMBER()"), numbering, row_number.clone());
     let first = window.offset;
     let last = window.offset.saturating_add(window.limit).saturating_add(1);
-    let outer = Query::select()
+    Query::select()
         .column(Asterisk)
         .from_subquery(inner, Alias::new("numbered"))
         .and_where(Expr::col(row_number.clone()).gt(first as i64))
         .and_where(Expr::col(row_number.clone()).lte(i64::try_from(last).unwrap_or(i64::MAX)))
         .order_by(K::parent_column(), Order::Asc)
         .order_by(row_number, Order::Asc)
-        .to_owned();
-    outer
+        .to_owned()
 }
 
 impl<K: Children> Loader<PageOf<K>> for DbLoader {

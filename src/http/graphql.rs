@@ -210,7 +210,7 @@ fn finish(mut response: Response, media: MediaType, operation: Option<Operation>
 
 /// The operation a document runs: its name and kind, when the document names one
 /// operation or the request selects one.
-fn selected(
+pub(super) fn selected(
     document: &ExecutableDocument,
     wanted: Option<&str>,
 ) -> Option<(Option<String>, OperationType)> {

@@ -1,4 +1,5 @@
-//! The HTTP surface: `POST /graphql`, `GET /graphql` (queries only), GraphiQL at `/` and
+//! The HTTP surface: `POST /graphql`, `GET /graphql` (queries only; subscriptions over
+//! WebSocket, `socket.rs`), GraphiQL at `/` and
 //! `/graphiql` (`graphiql.rs`), the embeddable web component at `/embed/yhdyspinta.js`
 //! (`embed.rs`), calendar feeds at `/calendar/…/{id}.ics` (`calendar.rs`), `/healthz`
 //! (liveness), `/readyz` (the databases answer) and `/metrics` (Prometheus); with a body-size cap, a per-request timeout, no batching, CORS
@@ -23,6 +24,7 @@ pub mod negotiate;
 mod params;
 pub mod persisted;
 pub mod response_cache;
+mod socket;
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -83,6 +85,10 @@ struct Inner {
     cache_control: HeaderValue,
     /// Persisted queries: registered and automatic ones.
     persisted: PersistedQueries,
+    /// Places for WebSocket connections (`--max-websockets`).
+    sockets: Arc<tokio::sync::Semaphore>,
+    /// The WebSocket endpoint's settings.
+    sockets_args: crate::config::SocketArgs,
 }
 
 /// Turns to execute GraphQL requests: at most `limit` at once, the rest wait.
@@ -179,6 +185,8 @@ impl AppState {
                     builtin_documents::BUILTIN_DOCUMENTS,
                     args.safelist,
                 ),
+                sockets: Arc::new(tokio::sync::Semaphore::new(args.sockets.max_websockets)),
+                sockets_args: args.sockets.clone(),
             }),
         };
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -213,7 +221,7 @@ pub fn router(state: AppState, args: &ServeArgs) -> Router {
         .merge(calendar::routes())
         .route(
             "/graphql",
-            get(graphql::graphql_get).post(graphql::graphql_post),
+            get(socket::get).post(graphql::graphql_post),
         )
         .route_layer(middleware::from_fn_with_state(state.clone(), limit::admit));
     let mut probes = Router::new()

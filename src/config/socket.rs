@@ -9,7 +9,12 @@ use clap::Args;
 pub struct SocketArgs {
     /// Most WebSocket connections this node holds at once; an upgrade past it is answered
     /// `503` (`0`: no subscriptions on this node).
-    #[arg(long, env = "YHDYSPINTA_MAX_WEBSOCKETS", default_value_t = 1000, global = true)]
+    #[arg(
+        long,
+        env = "YHDYSPINTA_MAX_WEBSOCKETS",
+        default_value_t = 1000,
+        global = true
+    )]
     pub max_websockets: usize,
     /// Most subscriptions one connection runs at once; one more is refused with
     /// `TOO_MANY_SUBSCRIPTIONS` while the others keep running.

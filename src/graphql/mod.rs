@@ -102,13 +102,13 @@ pub fn schema_with(db: DatabaseConnection, review: ReviewPeriod) -> ApiSchema {
         MutationRoot::default(),
         subscription::SubscriptionRoot,
     )
-        .data(db)
-        .data(review)
-        .data(crate::domain::counterpart::cache::IndexCache::default())
-        .extension(yields::Yielding)
-        .limit_recursive_depth(64)
-        .limit_directives(16)
-        .finish()
+    .data(db)
+    .data(review)
+    .data(crate::domain::counterpart::cache::IndexCache::default())
+    .extension(yields::Yielding)
+    .limit_recursive_depth(64)
+    .limit_directives(16)
+    .finish()
 }
 
 /// The schema in SDL, as checked in at `schema.graphql`: fields, arguments and enum items
@@ -119,8 +119,8 @@ pub fn sdl() -> String {
         MutationRoot::default(),
         subscription::SubscriptionRoot,
     )
-        .finish()
-        .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
+    .finish()
+    .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
 }
 
 pub use context::{Viewer, active_date, db, load_many, loaders, today, viewer};

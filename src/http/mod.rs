@@ -219,10 +219,7 @@ pub fn router(state: AppState, args: &ServeArgs) -> Router {
         .merge(graphiql::routes())
         .merge(embed::routes())
         .merge(calendar::routes())
-        .route(
-            "/graphql",
-            get(socket::get).post(graphql::graphql_post),
-        )
+        .route("/graphql", get(socket::get).post(graphql::graphql_post))
         .route_layer(middleware::from_fn_with_state(state.clone(), limit::admit));
     let mut probes = Router::new()
         .route("/healthz", get(healthz))

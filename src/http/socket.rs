@@ -137,9 +137,13 @@ async fn serve(socket: WebSocket, state: AppState, _permit: OwnedSemaphorePermit
         move |payload| async move { connection_init(&state, &session, payload) }
     };
     let args = &state.inner.sockets_args;
-    let messages = Protocol::new(SocketExecutor::new(&state), input, WebSocketProtocols::GraphQLWS)
-        .on_connection_init(init)
-        .keepalive_timeout(args.websocket_idle);
+    let messages = Protocol::new(
+        SocketExecutor::new(&state),
+        input,
+        WebSocketProtocols::GraphQLWS,
+    )
+    .on_connection_init(init)
+    .keepalive_timeout(args.websocket_idle);
     futures_util::pin_mut!(messages);
     loop {
         let message = tokio::select! {
@@ -263,7 +267,9 @@ struct Place(Arc<AtomicUsize>);
 impl Place {
     fn take(running: &Arc<AtomicUsize>, max: usize) -> Option<Self> {
         running
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < max).then_some(n + 1))
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
             .ok()
             .map(|_| Place(running.clone()))
     }

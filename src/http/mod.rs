@@ -127,6 +127,7 @@ impl Turns {
         metrics::Turns {
             executing: self.limit - self.semaphore.available_permits(),
             waiting: self.waiting.load(std::sync::atomic::Ordering::Relaxed),
+            websockets: 0,
         }
     }
 }
@@ -254,10 +255,10 @@ async fn healthz() -> Response {
 
 /// Every metric in the Prometheus text format.
 async fn metrics(State(state): State<AppState>) -> Response {
-    let text = state
-        .inner
-        .metrics
-        .render(&state.inner.db, state.inner.turns.now());
+    let mut turns = state.inner.turns.now();
+    let inner = &state.inner;
+    turns.websockets = inner.sockets_args.max_websockets - inner.sockets.available_permits();
+    let text = inner.metrics.render(&inner.db, turns);
     (
         [
             (

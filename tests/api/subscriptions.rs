@@ -283,6 +283,13 @@ async fn connections_past_the_limit_are_refused_before_upgrading() {
         .await
         .unwrap();
     assert_eq!(upgrade.status(), 503);
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let text = metrics.text().await.unwrap();
+    assert!(
+        text.lines()
+            .any(|l| l == "yhdyspinta_websocket_connections 1"),
+        "{text}"
+    );
     assert!(upgrade.headers().contains_key("retry-after"));
     let body: Value = upgrade.json().await.unwrap();
     assert_eq!(code(&body["errors"][0]), "TOO_MANY_CONNECTIONS", "{body}");

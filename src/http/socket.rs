@@ -337,3 +337,36 @@ fn refusal(code: &str, message: &str) -> BoxStream<'static, GqlResponse> {
     error.extensions = Some(extensions);
     futures_util::stream::once(future::ready(GqlResponse::from_errors(vec![error]))).boxed()
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{close_reason, token_of};
+
+    #[test]
+    fn the_token_is_read_from_any_of_the_accepted_keys() {
+        assert_eq!(token_of(&json!({})), Ok(None));
+        assert_eq!(token_of(&serde_json::Value::Null), Ok(None));
+        for payload in [
+            json!({ "Authorization": "Bearer abc" }),
+            json!({ "authorization": "bearer  abc " }),
+            json!({ "token": "abc" }),
+            json!({ "token": "Bearer abc" }),
+        ] {
+            assert_eq!(token_of(&payload), Ok(Some("abc")), "{payload}");
+        }
+        assert!(token_of(&json!({ "Authorization": "Basic abc" })).is_err());
+        assert!(token_of(&json!({ "Authorization": 42 })).is_err());
+        assert!(token_of(&json!({ "token": "  " })).is_err());
+    }
+
+    #[test]
+    fn a_close_reason_is_cut_to_123_bytes_on_a_character_boundary() {
+        assert_eq!(close_reason("lyhyt"), "lyhyt");
+        let long = "ä".repeat(100);
+        let cut = close_reason(&long);
+        assert_eq!(cut.len(), 122);
+        assert!(long.starts_with(&cut));
+    }
+}

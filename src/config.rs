@@ -7,8 +7,10 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use ipnet::IpNet;
 
+pub mod socket;
 pub mod webhook;
 
+pub use socket::SocketArgs;
 pub use webhook::WebhookArgs;
 
 use crate::domain::review::ReviewPeriod;
@@ -283,6 +285,9 @@ pub struct ServeArgs {
     /// The webhook delivery worker.
     #[command(flatten)]
     pub webhooks: WebhookArgs,
+    /// Subscriptions over WebSocket.
+    #[command(flatten)]
+    pub sockets: SocketArgs,
 }
 
 /// The default `--rate-limit`: far above what one portal or integrator needs, so only a
@@ -357,6 +362,7 @@ impl Default for ServeArgs {
             safelist: false,
             review_period: ReviewPeriod::default(),
             webhooks: WebhookArgs::default(),
+            sockets: SocketArgs::default(),
         }
     }
 }

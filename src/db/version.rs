@@ -14,7 +14,7 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 
-use tokio::sync::Notify;
+use tokio::sync::{Notify, watch};
 
 static VERSION: AtomicU64 = AtomicU64::new(1);
 
@@ -62,6 +62,8 @@ pub struct DataVersion(Arc<Shared>);
 struct Shared {
     value: AtomicU64,
     in_sync: AtomicBool,
+    /// Told of every raise, for those waiting on the next change (subscriptions).
+    raised: watch::Sender<u64>,
 }
 
 impl DataVersion {
@@ -71,6 +73,7 @@ impl DataVersion {
         Self(Arc::new(Shared {
             value: AtomicU64::new(1),
             in_sync: AtomicBool::new(in_sync),
+            raised: watch::Sender::new(1),
         }))
     }
 
@@ -81,8 +84,16 @@ impl DataVersion {
 
     /// Marks the data changed.
     pub fn bump(&self) {
-        self.0.value.fetch_add(1, Ordering::AcqRel);
+        let now = self.0.value.fetch_add(1, Ordering::AcqRel) + 1;
         VERSION.fetch_add(1, Ordering::AcqRel);
+        self.0.raised.send_replace(now);
+    }
+
+    /// A receiver that wakes on every later raise of this version (a raise between two
+    /// waits is not missed: `changed()` returns at once). It reports the sender gone when
+    /// the application is.
+    pub fn watch(&self) -> watch::Receiver<u64> {
+        self.0.raised.subscribe()
     }
 
     /// Whether every write reaches this version now.
@@ -139,6 +150,18 @@ mod tests {
         assert_eq!(other.current(), 1);
         let process = super::current();
         assert!(one.scope(async { super::current() }).await >= process + 2);
+    }
+
+    #[tokio::test]
+    async fn a_watcher_hears_a_raise_made_before_it_waits() {
+        let version = DataVersion::new(true);
+        let mut watcher = version.watch();
+        version.scope(async { super::bump() }).await;
+        tokio::time::timeout(std::time::Duration::from_secs(1), watcher.changed())
+            .await
+            .expect("woken")
+            .expect("the version lives");
+        assert_eq!(*watcher.borrow(), 2);
     }
 
     #[test]

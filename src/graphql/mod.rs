@@ -40,11 +40,12 @@ pub mod review;
 pub mod scalars;
 pub mod search;
 pub mod seat;
+pub mod subscription;
 pub mod values;
 pub mod webhook;
 pub mod yields;
 
-use async_graphql::{EmptySubscription, MergedObject, SDLExportOptions, Schema};
+use async_graphql::{MergedObject, SDLExportOptions, Schema};
 use sea_orm::DatabaseConnection;
 
 use crate::domain::review::ReviewPeriod;
@@ -82,7 +83,7 @@ pub struct Query(
 );
 
 /// The schema type.
-pub type ApiSchema = Schema<Query, MutationRoot, EmptySubscription>;
+pub type ApiSchema = Schema<Query, MutationRoot, subscription::SubscriptionRoot>;
 
 /// Builds the schema around a database connection.
 ///
@@ -96,22 +97,30 @@ pub fn schema(db: DatabaseConnection) -> ApiSchema {
 
 /// Builds the schema around a database connection, judging review dates by `review`.
 pub fn schema_with(db: DatabaseConnection, review: ReviewPeriod) -> ApiSchema {
-    Schema::build(Query::default(), MutationRoot::default(), EmptySubscription)
-        .data(db)
-        .data(review)
-        .data(crate::domain::counterpart::cache::IndexCache::default())
-        .extension(yields::Yielding)
-        .limit_recursive_depth(64)
-        .limit_directives(16)
-        .finish()
+    Schema::build(
+        Query::default(),
+        MutationRoot::default(),
+        subscription::SubscriptionRoot,
+    )
+    .data(db)
+    .data(review)
+    .data(crate::domain::counterpart::cache::IndexCache::default())
+    .extension(yields::Yielding)
+    .limit_recursive_depth(64)
+    .limit_directives(16)
+    .finish()
 }
 
 /// The schema in SDL, as checked in at `schema.graphql`: fields, arguments and enum items
 /// sorted, so moving a field between `MergedObject` parts leaves the file unchanged.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), MutationRoot::default(), EmptySubscription)
-        .finish()
-        .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
+    Schema::build(
+        Query::default(),
+        MutationRoot::default(),
+        subscription::SubscriptionRoot,
+    )
+    .finish()
+    .sdl_with_options(SDLExportOptions::new().sorted_fields().sorted_enum_items())
 }
 
 pub use context::{Viewer, active_date, db, load_many, loaders, today, viewer};

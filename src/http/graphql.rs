@@ -209,9 +209,20 @@ fn finish(mut response: Response, media: MediaType, operation: Option<Operation>
     response
 }
 
+/// The refusal of a subscription sent over HTTP.
+const OVER_WEBSOCKET: &str = "subscriptions run over a WebSocket: GET /graphql with Upgrade: websocket and Sec-WebSocket-Protocol: graphql-transport-ws";
+
+fn kind_of(ty: OperationType) -> &'static str {
+    match ty {
+        OperationType::Query => "query",
+        OperationType::Mutation => "mutation",
+        OperationType::Subscription => "subscription",
+    }
+}
+
 /// The operation a document runs: its name and kind, when the document names one
 /// operation or the request selects one.
-fn selected(
+pub(super) fn selected(
     document: &ExecutableDocument,
     wanted: Option<&str>,
 ) -> Option<(Option<String>, OperationType)> {
@@ -287,11 +298,10 @@ async fn run(
     };
     if let Some((name, ty)) = selected(document, operation_name.as_deref()) {
         operation.name = name.filter(|name| is_operation_name(name));
-        operation.kind = match ty {
-            OperationType::Query => "query",
-            OperationType::Mutation => "mutation",
-            OperationType::Subscription => "subscription",
-        };
+        operation.kind = kind_of(ty);
+    }
+    if operation.kind == "subscription" {
+        return request_error(StatusCode::BAD_REQUEST, "BAD_REQUEST", OVER_WEBSOCKET);
     }
     let queries_only = only_queries(document, operation_name.as_deref());
     // Only GET requests are cacheable, and they may only run queries.

@@ -34,6 +34,8 @@ pub const POOL_CONNECTIONS: &str = "yhdyspinta_db_pool_connections";
 pub const TURNS: &str = "yhdyspinta_graphql_requests_in_flight";
 /// Requests refused with `RATE_LIMITED`, by what they were counted against.
 pub const RATE_LIMITED: &str = "yhdyspinta_rate_limited_total";
+/// WebSocket connections open (subscriptions).
+pub const WEBSOCKETS: &str = "yhdyspinta_websocket_connections";
 
 /// Anonymous `GET` queries answered from the response cache.
 pub const CACHE_HITS: &str = "yhdyspinta_response_cache_hits_total";
@@ -206,6 +208,9 @@ impl Metrics {
                 )
                 .set(count as f64);
         }
+        self.recorder
+            .register_gauge(&Key::from_name(WEBSOCKETS), &METADATA)
+            .set(turns.websockets as f64);
         let pools = [Some(&db.primary), db.replica.as_ref()];
         for (pool, conn) in [Pool::Primary, Pool::Replica].into_iter().zip(pools) {
             if let Some(usage) = conn.and_then(pool_use) {
@@ -277,6 +282,13 @@ fn describe(recorder: &PrometheusRecorder) {
         Some(Unit::Count),
         text("GraphQL requests executing, and waiting for a turn (--max-concurrent-requests), read at scrape time"),
     );
+    recorder.describe_gauge(
+        name(WEBSOCKETS),
+        Some(Unit::Count),
+        text(
+            "WebSocket connections open for subscriptions (--max-websockets), read at scrape time",
+        ),
+    );
     recorder.describe_counter(
         name(CACHE_HITS),
         Some(Unit::Count),
@@ -299,6 +311,8 @@ fn describe(recorder: &PrometheusRecorder) {
 pub struct Turns {
     pub executing: usize,
     pub waiting: usize,
+    /// WebSocket connections open.
+    pub websockets: usize,
 }
 
 /// A GraphQL name (`[_A-Za-z][_0-9A-Za-z]*`) of at most 64 characters.

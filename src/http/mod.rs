@@ -1,4 +1,5 @@
-//! The HTTP surface: `POST /graphql`, `GET /graphql` (queries only), GraphiQL at `/` and
+//! The HTTP surface: `POST /graphql`, `GET /graphql` (queries only; subscriptions over
+//! WebSocket, `socket.rs`), GraphiQL at `/` and
 //! `/graphiql` (`graphiql.rs`), the embeddable web component at `/embed/yhdyspinta.js`
 //! (`embed.rs`), calendar feeds at `/calendar/…/{id}.ics` (`calendar.rs`), `/healthz`
 //! (liveness), `/readyz` (the databases answer) and `/metrics` (Prometheus); with a body-size cap, a per-request timeout, no batching, CORS
@@ -23,6 +24,7 @@ pub mod negotiate;
 mod params;
 pub mod persisted;
 pub mod response_cache;
+mod socket;
 
 use std::sync::{Arc, Weak};
 use std::time::Duration;
@@ -83,6 +85,10 @@ struct Inner {
     cache_control: HeaderValue,
     /// Persisted queries: registered and automatic ones.
     persisted: PersistedQueries,
+    /// Places for WebSocket connections (`--max-websockets`).
+    sockets: Arc<tokio::sync::Semaphore>,
+    /// The WebSocket endpoint's settings.
+    sockets_args: crate::config::SocketArgs,
 }
 
 /// Turns to execute GraphQL requests: at most `limit` at once, the rest wait.
@@ -121,6 +127,7 @@ impl Turns {
         metrics::Turns {
             executing: self.limit - self.semaphore.available_permits(),
             waiting: self.waiting.load(std::sync::atomic::Ordering::Relaxed),
+            websockets: 0,
         }
     }
 }
@@ -179,6 +186,8 @@ impl AppState {
                     builtin_documents::BUILTIN_DOCUMENTS,
                     args.safelist,
                 ),
+                sockets: Arc::new(tokio::sync::Semaphore::new(args.sockets.max_websockets)),
+                sockets_args: args.sockets.clone(),
             }),
         };
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
@@ -211,10 +220,7 @@ pub fn router(state: AppState, args: &ServeArgs) -> Router {
         .merge(graphiql::routes())
         .merge(embed::routes())
         .merge(calendar::routes())
-        .route(
-            "/graphql",
-            get(graphql::graphql_get).post(graphql::graphql_post),
-        )
+        .route("/graphql", get(socket::get).post(graphql::graphql_post))
         .route_layer(middleware::from_fn_with_state(state.clone(), limit::admit));
     let mut probes = Router::new()
         .route("/healthz", get(healthz))
@@ -249,10 +255,10 @@ async fn healthz() -> Response {
 
 /// Every metric in the Prometheus text format.
 async fn metrics(State(state): State<AppState>) -> Response {
-    let text = state
-        .inner
-        .metrics
-        .render(&state.inner.db, state.inner.turns.now());
+    let mut turns = state.inner.turns.now();
+    let inner = &state.inner;
+    turns.websockets = inner.sockets_args.max_websockets - inner.sockets.available_permits();
+    let text = inner.metrics.render(&inner.db, turns);
     (
         [
             (

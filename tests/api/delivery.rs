@@ -217,42 +217,8 @@ async fn another_nodes_write_invalidates_this_nodes_cache() {
     let Some(app) = spawn_app_on(Backend::Postgres).await else {
         return eprintln!("PostgreSQL binaries not found: skipping the two-node test");
     };
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut other = std::process::Command::new(env!("CARGO_BIN_EXE_yhdyspinta"))
-        .args([
-            "serve",
-            "--no-seed",
-            "--listen",
-            &format!("127.0.0.1:{port}"),
-        ])
-        .env("DATABASE_URL", &app.database_url)
-        .env(
-            "YHDYSPINTA_JWT_SECRET",
-            std::str::from_utf8(SECRET).unwrap(),
-        )
-        .env("RUST_LOG", "error")
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("start the second node");
-    let base = format!("http://127.0.0.1:{port}");
-    let started = Instant::now();
-    while app
-        .client
-        .get(format!("{base}/healthz"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "the second node did not start"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let other = crate::support::node::Node::start(&app, &[]).await;
+    let base = other.base.clone();
     until_cached(&app, KUOPIO).await;
     let before: Value = get(&app, KUOPIO, None).await.json().await.unwrap();
     let kuopio = &before["data"]["organisation"];
@@ -269,8 +235,7 @@ async fn another_nodes_write_invalidates_this_nodes_cache() {
         .json()
         .await
         .unwrap();
-    let _ = other.kill();
-    let _ = other.wait();
+    drop(other);
     assert!(written.get("errors").is_none(), "{written}");
     let wrote = Instant::now();
     loop {

@@ -28,6 +28,7 @@ mod reviews;
 mod schema;
 mod search;
 mod seed_facts;
+mod subscriptions;
 mod tokens;
 mod webhook_crash;
 mod webhooks;

@@ -8,6 +8,7 @@
 //! for others the field is listed as changed with its values hidden. The derived search text
 //! is never listed.
 
+pub mod follow;
 pub mod service;
 
 use chrono::{DateTime, Utc};

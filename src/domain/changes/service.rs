@@ -59,6 +59,29 @@ pub async fn after<C: ConnectionTrait>(
     }
 }
 
+/// The last position in the feed now (the start when it is empty): where a follower that
+/// wants only what commits from now on begins.
+pub async fn latest<C: ConnectionTrait>(db: &C) -> ApiResult<ChangeCursor> {
+    let last = audit_log::Entity::find()
+        .filter(audit_log::Column::Seq.is_not_null())
+        .select_only()
+        .column(audit_log::Column::Seq)
+        .column(audit_log::Column::Sub)
+        .order_by_desc(audit_log::Column::Seq)
+        .order_by_desc(audit_log::Column::Sub)
+        .limit(1)
+        .into_tuple::<(Option<i64>, Option<i32>)>()
+        .one(db)
+        .await?;
+    Ok(match last {
+        Some((Some(seq), sub)) => ChangeCursor {
+            seq,
+            sub: sub.unwrap_or(0),
+        },
+        _ => ChangeCursor::START,
+    })
+}
+
 fn page(
     changes: Vec<super::Change>,
     position: ChangeCursor,

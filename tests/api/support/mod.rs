@@ -3,8 +3,10 @@
 
 pub mod browser;
 pub mod fixtures;
+pub mod node;
 pub mod postgres;
 pub mod receiver;
+pub mod subscriber;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -2,6 +2,10 @@
 //! one parent's children (`db::children`, one `ORDER BY … LIMIT` per parent) then reads only
 //! the rows of the page from the index, however many children the parent has; without them
 //! each parent's children are all read and sorted, so a page's cost grows with the data.
+//!
+//! And (parent, valid_from, valid_to) for the counts of dated children (`totalCount` of an
+//! organisation's representatives or seats, a network's seats, counted as valid on a day):
+//! the count is then read from the index alone, without visiting each row for its dates.
 
 use sea_orm_migration::prelude::*;
 
@@ -15,7 +19,7 @@ impl MigrationName for Migration {
 
 /// Table, then the columns: the parent first, then the relation's order (as in
 /// `src/db/loaders.rs`).
-const INDEXES: [(&str, &[&str]); 8] = [
+const INDEXES: [(&str, &[&str]); 11] = [
     ("representative", &["organisation_id", "level", "id"]),
     ("representative", &["person_id", "level", "id"]),
     ("membership", &["organisation_id", "network_id", "id"]),
@@ -24,6 +28,12 @@ const INDEXES: [(&str, &[&str]); 8] = [
     ("organisation", &["parent_id", "name_fi", "id"]),
     ("organisation", &["county_id", "name_fi", "id"]),
     ("network", &["parent_id", "name_fi", "id"]),
+    (
+        "representative",
+        &["organisation_id", "valid_from", "valid_to"],
+    ),
+    ("membership", &["network_id", "valid_from", "valid_to"]),
+    ("membership", &["organisation_id", "valid_from", "valid_to"]),
 ];
 
 fn name(table: &str, columns: &[&str]) -> String {

@@ -7,9 +7,10 @@ use axum::body::Bytes;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::etag::names;
 use super::logging::Outcome;
 use super::negotiate::{JSON, MediaType};
-use super::response_cache::{Cached, matches};
+use super::response_cache::Cached;
 use super::{AppState, RETRY_AFTER_SECS, request_error};
 use crate::error::ApiError;
 
@@ -106,7 +107,7 @@ pub fn plain(body: Bytes, cache_control: &'static str) -> Response {
 pub fn cached_answer(state: &AppState, cached: &Cached, if_none_match: Option<&str>) -> Response {
     let etag = HeaderValue::from_str(&cached.etag).unwrap_or(HeaderValue::from_static("\"\""));
     let cache_control = state.inner.cache_control.clone();
-    let mut response = if if_none_match.is_some_and(|tags| matches(tags, &cached.etag)) {
+    let mut response = if if_none_match.is_some_and(|tags| names(tags, &cached.etag)) {
         let mut response = StatusCode::NOT_MODIFIED.into_response();
         // The type the body would have had, so `finish` names the negotiated one.
         response

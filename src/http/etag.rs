@@ -7,20 +7,35 @@ use sha2::{Digest, Sha256};
 
 /// A strong entity tag for `bytes`: the first 32 hex digits of their SHA-256, quoted.
 pub fn of(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    of_parts(&[bytes])
 }
 
-/// Whether `If-None-Match` in `request` names `etag` (or is `*`); compared weakly, as
-/// RFC 9110 §13.1.2 asks for this header.
+/// A strong entity tag for `parts` taken together (each followed by a zero byte, so that
+/// parts cannot trade bytes): the first 32 hex digits of their SHA-256, quoted.
+pub fn of_parts(parts: &[&[u8]]) -> String {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update(part);
+        hash.update([0]);
+    }
+    format!("\"{}\"", hex::encode(&hash.finalize()[..16]))
+}
+
+/// Whether `If-None-Match` in `request` names `etag` (or is `*`).
 pub fn matches(request: &HeaderMap, etag: &str) -> bool {
-    let wanted = etag.trim_start_matches("W/");
     request
         .get_all(header::IF_NONE_MATCH)
         .iter()
         .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(','))
+        .any(|value| names(value, etag))
+}
+
+/// Whether one `If-None-Match` value (a list of tags) names `etag` (or is `*`); compared
+/// weakly, as RFC 9110 §13.1.2 asks for this header.
+pub fn names(if_none_match: &str, etag: &str) -> bool {
+    let wanted = etag.trim_start_matches("W/");
+    if_none_match
+        .split(',')
         .map(str::trim)
         .any(|tag| tag == "*" || tag.trim_start_matches("W/") == wanted)
 }

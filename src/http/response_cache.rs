@@ -98,19 +98,7 @@ impl Key<'_> {
 
 /// The strong `ETag` of an answer: its body and media type hashed, quoted.
 pub fn etag(body: &[u8], media: &str) -> String {
-    let mut hash = Sha256::new();
-    hash.update(media.as_bytes());
-    hash.update([0]);
-    hash.update(body);
-    format!("\"{}\"", hex::encode(&hash.finalize()[..16]))
-}
-
-/// Whether an `If-None-Match` value names `etag` (or is `*`).
-pub fn matches(if_none_match: &str, etag: &str) -> bool {
-    if_none_match.split(',').any(|tag| {
-        let tag = tag.trim();
-        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag
-    })
+    super::etag::of_parts(&[media.as_bytes(), body])
 }
 
 /// `document` with its comments, commas and whitespace between tokens dropped, one space
@@ -180,6 +168,7 @@ fn copy_string(chars: &mut std::iter::Peekable<std::str::Chars<'_>>, out: &mut S
 
 #[cfg(test)]
 mod tests {
+    use super::super::etag::names as matches;
     use super::*;
 
     #[test]

@@ -198,14 +198,22 @@ impl AppState {
 }
 
 /// Drops the rate-limit state of clients that are quiet again, and folds histogram samples
-/// into their buckets, every [`HOUSEKEEPING_EVERY`], for as long as the state lives.
+/// into their buckets, every [`HOUSEKEEPING_EVERY`]; drops county indexes past their age
+/// every second (so a quiet server's memory comes back); for as long as the state lives.
 async fn housekeeping(inner: Weak<Inner>) {
-    let mut every = tokio::time::interval(HOUSEKEEPING_EVERY);
+    let mut every = tokio::time::interval(Duration::from_secs(1));
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     every.tick().await;
-    loop {
+    let upkeep_every = HOUSEKEEPING_EVERY.as_secs().max(1);
+    for tick in 1u64.. {
         every.tick().await;
         let Some(inner) = inner.upgrade() else { return };
+        for cache in &inner.index_caches {
+            cache.evict_expired().await;
+        }
+        if tick % upkeep_every != 0 {
+            continue;
+        }
         if let Some(limits) = &inner.limits {
             limits.forget_idle();
         }

@@ -6,7 +6,8 @@
 //! this process cannot see (another API node on the same PostgreSQL, a replica that has
 //! not replayed a write yet, the CLI) are covered by the entries' age limit. Concurrent
 //! lookups of the same missing entry read it once (moka's `try_get_with`), and the cache
-//! holds a bounded number of entries.
+//! holds a bounded number of rows; entries past their age are dropped by the server's
+//! housekeeping even when no lookup comes.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -24,8 +25,11 @@ use crate::error::{ApiError, ApiResult};
 
 /// How long an entry may serve when no write of this process says it is out of date.
 pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(1);
-/// Most county indexes kept: every county on a few days, with room to spare.
-const MAX_INDEXES: u64 = 128;
+/// Most rows the kept county indexes hold together (see [`CountyIndex::rows`]): every
+/// county of the country twice over (about 30 000 representatives and their persons
+/// nationally), so the memory they take has a bound whatever the data grows to; past it
+/// the least used indexes are dropped and read again when asked for.
+const MAX_INDEX_ROWS: u64 = 150_000;
 /// Most municipality lookups kept: every municipality, twice over.
 const MAX_MUNICIPALITIES: u64 = 1024;
 
@@ -51,7 +55,11 @@ impl IndexCache {
         let capacity = |n: u64| if max_age.is_zero() { 0 } else { n };
         Self {
             indexes: Cache::builder()
-                .max_capacity(capacity(MAX_INDEXES))
+                .max_capacity(capacity(MAX_INDEX_ROWS))
+                .weigher(|_, index: &Option<Arc<CountyIndex>>| {
+                    let rows = index.as_ref().map_or(1, |index| index.rows().max(1));
+                    u32::try_from(rows).unwrap_or(u32::MAX)
+                })
                 .time_to_live(max_age.max(Duration::from_millis(1)))
                 .build(),
             municipalities: Cache::builder()
@@ -59,6 +67,13 @@ impl IndexCache {
                 .time_to_live(max_age.max(Duration::from_millis(1)))
                 .build(),
         }
+    }
+
+    /// Drops the entries past their age now, rather than at the cache's next use, so the
+    /// memory of a quiet server comes back.
+    pub async fn evict_expired(&self) {
+        self.indexes.run_pending_tasks().await;
+        self.municipalities.run_pending_tasks().await;
     }
 
     /// The index of `owner` on `date`, read by `load` unless a current one is kept.
@@ -185,5 +200,43 @@ mod tests {
             .unwrap();
         }
         assert_eq!(loads.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test]
+    async fn expired_indexes_are_dropped_without_a_lookup() {
+        let cache = IndexCache::new(Duration::from_millis(20));
+        let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        for _ in 0..3 {
+            let owner = Uuid::new_v4();
+            cache
+                .index(owner, day, || async move { Ok(Some(index(owner))) })
+                .await
+                .unwrap();
+        }
+        cache.evict_expired().await;
+        assert_eq!(cache.indexes.entry_count(), 3);
+        tokio::time::sleep(Duration::from_millis(40)).await;
+        cache.evict_expired().await;
+        assert_eq!(cache.indexes.entry_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn kept_indexes_are_bounded_by_their_rows() {
+        let cache = IndexCache::new(Duration::from_secs(60));
+        let day = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+        // Each index weighs its person reviews: a third of the bound each, so four do not fit.
+        let third = usize::try_from(MAX_INDEX_ROWS / 3).unwrap();
+        for _ in 0..4 {
+            let owner = Uuid::new_v4();
+            let mut big = index(owner);
+            big.person_reviews = (0..third).map(|_| (Uuid::new_v4(), None)).collect();
+            cache
+                .index(owner, day, || async move { Ok(Some(big)) })
+                .await
+                .unwrap();
+        }
+        cache.evict_expired().await;
+        assert!(cache.indexes.weighted_size() <= MAX_INDEX_ROWS);
+        assert_eq!(cache.indexes.entry_count(), 3);
     }
 }

@@ -67,6 +67,15 @@ struct Sides {
 }
 
 impl CountyIndex {
+    /// Its size in rows (representatives, municipalities, topics, persons), as a cache
+    /// weighs it.
+    pub fn rows(&self) -> usize {
+        self.entries.len()
+            + self.municipalities.len()
+            + self.topics.len()
+            + self.person_reviews.len()
+    }
+
     /// Top-level interface topics in the agreement's order.
     pub fn interface_topics(&self) -> Vec<topic::Model> {
         let mut roots: Vec<topic::Model> = self

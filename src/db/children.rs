@@ -246,3 +246,88 @@ fn uuid_of<M: sea_orm::ModelTrait>(row: &M, column: <M::Entity as EntityTrait>::
         _ => Uuid::nil(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::dataloader::Loader;
+    use entity::enums::OrganisationKind;
+    use entity::organisation;
+    use sea_orm::EntityTrait;
+
+    use super::{PageOf, UNION_MAX};
+    use crate::db::loaders::{DbLoader, UnitsOf};
+    use crate::db::page::Window;
+    use crate::domain::organisation::fixtures;
+
+    /// The pages of units of every organisation, read for `parents` at once, as
+    /// (parent, names, more) for the parents that have units.
+    async fn pages(
+        loader: &DbLoader,
+        parents: &[uuid::Uuid],
+        window: Window,
+    ) -> Vec<(uuid::Uuid, Vec<String>, bool)> {
+        let keys: Vec<_> = parents
+            .iter()
+            .map(|p| PageOf(UnitsOf(*p), window))
+            .collect();
+        let pages = loader.load(&keys).await.unwrap();
+        let mut out: Vec<_> = pages
+            .into_iter()
+            .filter(|(_, page)| !page.rows.is_empty())
+            .map(|(PageOf(UnitsOf(parent), _), page)| {
+                let names = page.rows.iter().map(|r| r.name_fi.clone()).collect();
+                (parent, names, page.more)
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    /// Both ways of reading pages (a `UNION ALL` of per-parent reads up to [`UNION_MAX`]
+    /// parents, a window past it) give each parent its own page, in order, with `more`.
+    #[tokio::test]
+    async fn pages_are_the_same_for_few_and_many_parents() {
+        let db = fixtures::seeded().await;
+        // Every seeded organisation with no units of its own.
+        let all = organisation::Entity::find().all(&db).await.unwrap();
+        let mut parents: Vec<_> = all
+            .iter()
+            .map(|o| o.id)
+            .filter(|id| all.iter().all(|o| o.parent_id != Some(*id)))
+            .collect();
+        parents.sort();
+        assert!(parents.len() > UNION_MAX, "{} organisations", parents.len());
+        let with_units = [parents[3], parents[150], parents[parents.len() - 1]];
+        for (n, parent) in with_units.iter().enumerate() {
+            for name in ["Yksikkö C", "Yksikkö A", "Yksikkö B"] {
+                let name = format!("{name} {n}");
+                fixtures::organisation(&db, &name, OrganisationKind::Unit, Some(*parent)).await;
+            }
+        }
+        let loader = DbLoader { db };
+        let window = Window {
+            offset: 1,
+            limit: 1,
+        };
+        let expected = |parents: &[uuid::Uuid]| {
+            let mut expected: Vec<_> = with_units
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| parents.contains(p))
+                .map(|(n, p)| (*p, vec![format!("Yksikkö B {n}")], true))
+                .collect();
+            expected.sort();
+            expected
+        };
+        let few = &parents[..UNION_MAX];
+        assert_eq!(pages(&loader, few, window).await, expected(few));
+        assert_eq!(pages(&loader, &parents, window).await, expected(&parents));
+        let last = Window {
+            offset: 2,
+            limit: 5,
+        };
+        let all = pages(&loader, &parents, last).await;
+        assert_eq!(all.len(), 3);
+        assert!(all.iter().all(|(_, names, more)| names.len() == 1 && !more));
+    }
+}

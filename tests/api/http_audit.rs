@@ -3,10 +3,11 @@
 
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::support::browser::output_within;
 use crate::support::*;
 
 /// Node.js and the audit (`npm ci --prefix tests/http-audit`), or why not.
@@ -29,25 +30,6 @@ fn audit_tools() -> Result<(String, std::path::PathBuf), String> {
         ));
     }
     Ok((node.to_owned(), dir.join("audit.mjs")))
-}
-
-/// Runs `command`, killed after `limit`; its standard output.
-fn output_within(mut command: Command, limit: Duration) -> String {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start node");
-    let started = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if started.elapsed() > limit {
-            child.kill().expect("kill node");
-            panic!("the audit took longer than {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let output = child.wait_with_output().expect("node output");
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

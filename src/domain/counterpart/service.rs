@@ -249,6 +249,17 @@ fn with_units(
     root_of
 }
 
+/// The representatives of `orgs` valid on `date`: the filter of every read of a county.
+fn valid_of(orgs: &[Uuid], date: NaiveDate) -> sea_orm::Select<representative::Entity> {
+    representative::Entity::find()
+        .filter(representative::Column::OrganisationId.is_in(orgs.iter().copied()))
+        .filter(valid_on(
+            representative::Column::ValidFrom,
+            representative::Column::ValidTo,
+            date,
+        ))
+}
+
 /// The representatives of `orgs` valid on `date`, by id.
 async fn valid_representatives<C: ConnectionTrait>(
     db: &C,
@@ -258,13 +269,7 @@ async fn valid_representatives<C: ConnectionTrait>(
     let mut reps = Vec::new();
     for chunk in orgs.chunks(CHUNK) {
         reps.extend(
-            representative::Entity::find()
-                .filter(representative::Column::OrganisationId.is_in(chunk.iter().copied()))
-                .filter(valid_on(
-                    representative::Column::ValidFrom,
-                    representative::Column::ValidTo,
-                    date,
-                ))
+            valid_of(chunk, date)
                 .order_by_asc(representative::Column::Id)
                 .all(db)
                 .await?,
@@ -282,15 +287,9 @@ async fn listed_municipalities<C: ConnectionTrait>(
 ) -> ApiResult<HashMap<Uuid, HashSet<Uuid>>> {
     let mut served: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
     for chunk in orgs.chunks(CHUNK) {
-        let reps = representative::Entity::find()
+        let reps = valid_of(chunk, date)
             .select_only()
             .column(representative::Column::Id)
-            .filter(representative::Column::OrganisationId.is_in(chunk.iter().copied()))
-            .filter(valid_on(
-                representative::Column::ValidFrom,
-                representative::Column::ValidTo,
-                date,
-            ))
             .into_query();
         for link in representative_municipality::Entity::find()
             .filter(representative_municipality::Column::RepresentativeId.in_subquery(reps))
@@ -315,15 +314,9 @@ async fn person_reviews<C: ConnectionTrait>(
 ) -> ApiResult<HashMap<Uuid, Option<DateTime<Utc>>>> {
     let mut reviews = HashMap::new();
     for chunk in orgs.chunks(CHUNK) {
-        let persons = representative::Entity::find()
+        let persons = valid_of(chunk, date)
             .select_only()
             .column(representative::Column::PersonId)
-            .filter(representative::Column::OrganisationId.is_in(chunk.iter().copied()))
-            .filter(valid_on(
-                representative::Column::ValidFrom,
-                representative::Column::ValidTo,
-                date,
-            ))
             .into_query();
         let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = person::Entity::find()
             .select_only()

@@ -63,7 +63,8 @@ pub fn tools(script: &str) -> Option<Tools> {
     }
 }
 
-/// Runs `command`, killed after `limit`; its standard output.
+/// Runs `command` (a Node.js script of the browser, audit or subscription tests), killed
+/// after `limit`; its standard output.
 pub fn output_within(mut command: Command, limit: Duration) -> String {
     let mut child = command
         .stdout(Stdio::piped())
@@ -74,7 +75,7 @@ pub fn output_within(mut command: Command, limit: Duration) -> String {
     while child.try_wait().expect("wait").is_none() {
         if started.elapsed() > limit {
             child.kill().expect("kill node");
-            panic!("the browser test took longer than {limit:?}");
+            panic!("the Node.js script took longer than {limit:?}");
         }
         std::thread::sleep(Duration::from_millis(100));
     }
